@@ -1,0 +1,152 @@
+//! A submitted piece of work, as plain data that survives a restart.
+//!
+//! A [`Job`] serialises to JSON, so one process can submit and stop, and a later process can
+//! poll the same job with the same provider: nothing billed is submitted twice because of a
+//! restart.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Document;
+use crate::error::Error;
+
+/// A submitted job.
+///
+/// ```
+/// use ocr_core::Job;
+/// let job = Job::new("lkeap", "task-123", 1_700_000_000).with_meta("region", "ap-guangzhou");
+/// let json = serde_json::to_string(&job).unwrap();
+/// let back: Job = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back, job);
+/// assert_eq!(back.meta("region"), Some("ap-guangzhou"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// The id of the provider that owns the job (`"tc-ocr"`, `"lkeap"` …).
+    pub provider: String,
+    /// The provider's task id or token.
+    pub task_id: String,
+    /// When it was submitted, as Unix seconds.
+    pub created_at: u64,
+    /// Until when its result can be fetched, as Unix seconds, if the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+    /// Provider-specific details needed to poll and fetch: region, object key, result format …
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub meta: BTreeMap<String, String>,
+    /// For synchronous services: the result, complete at submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Box<Document>>,
+}
+
+impl Job {
+    /// A job of `provider` with the provider's `task_id`, submitted at `created_at` (Unix s).
+    pub fn new(provider: impl Into<String>, task_id: impl Into<String>, created_at: u64) -> Self {
+        Job {
+            provider: provider.into(),
+            task_id: task_id.into(),
+            created_at,
+            expires_at: None,
+            meta: BTreeMap::new(),
+            result: None,
+        }
+    }
+
+    /// A job that completed at submission (synchronous services).
+    pub fn completed(
+        provider: impl Into<String>,
+        task_id: impl Into<String>,
+        created_at: u64,
+        document: Document,
+    ) -> Self {
+        let mut job = Job::new(provider, task_id, created_at);
+        job.result = Some(Box::new(document));
+        job
+    }
+
+    /// Adds a provider-specific detail.
+    pub fn with_meta(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.meta.insert(key.into(), value.into());
+        self
+    }
+
+    /// Sets when its result stops being fetchable (Unix s).
+    pub fn with_expiry(mut self, expires_at: u64) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// A provider-specific detail.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.meta.get(key).map(String::as_str)
+    }
+}
+
+/// Progress of a pending job, as far as the provider tells it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Progress {
+    /// Percent done, `0..=100`, if reported.
+    pub percent: Option<u8>,
+    /// The provider's own state name (`"Processing"`, `"queued"` …).
+    pub state: Option<String>,
+}
+
+impl Progress {
+    /// Progress with a provider state name and no percentage.
+    pub fn state(state: impl Into<String>) -> Self {
+        Progress {
+            percent: None,
+            state: Some(state.into()),
+        }
+    }
+}
+
+/// What a poll found.
+#[derive(Debug)]
+pub enum JobStatus {
+    /// Still running.
+    Pending(Progress),
+    /// Finished, with its result.
+    Done(Box<Document>),
+    /// Finished and failed: the task's own code and message. Polling again will not help.
+    Failed(Error),
+}
+
+/// The current time as Unix seconds (0 if the clock is before 1970).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Line, Page};
+
+    #[test]
+    fn completed_job_round_trips_with_its_document() {
+        let mut doc = Document::new("tc-ocr");
+        let mut page = Page::new(1);
+        page.lines.push(Line::new("hello"));
+        doc.pages.push(page);
+        let job = Job::completed("tc-ocr", "req-1", 5, doc.clone()).with_expiry(10);
+        let json = serde_json::to_value(&job).unwrap();
+        assert_eq!(json["provider"], "tc-ocr");
+        assert_eq!(json["expires_at"], 10);
+        let back: Job = serde_json::from_value(json).unwrap();
+        assert_eq!(back, job);
+        assert_eq!(back.result.as_deref(), Some(&doc));
+    }
+
+    #[test]
+    fn minimal_json_is_accepted() {
+        let job: Job =
+            serde_json::from_str(r#"{"provider":"p","task_id":"t","created_at":1}"#).unwrap();
+        assert!(job.meta.is_empty());
+        assert!(job.result.is_none());
+    }
+}

@@ -1,0 +1,43 @@
+//! # ocr-core
+//!
+//! The provider-neutral heart of cloud-ocr:
+//!
+//! - [`OcrProvider`]: the one trait every provider implements (submit, poll, recognize);
+//! - [`Request`] and [`Source`]: what to recognise, checked up front by [`request::inspect`]
+//!   against a provider's [`InputLimits`] with the format sniffed from magic bytes ([`Format`]);
+//! - [`Document`]: pages → lines → words, fields, Markdown and result files, with `text()`;
+//! - [`Job`] and [`JobStatus`]: submitted work as serialisable data, so a later process can poll;
+//! - [`Error`] with its [`ErrorKind`]: one error type, `is_retryable()`, code and request id;
+//! - the shared runtime: [`RetryPolicy`], [`RateLimiter`], [`PollPolicy`], and [`Runtime`], which
+//!   applies timeouts, rate limits and retries to every call in one place.
+//!
+//! This crate names no provider.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod document;
+pub mod error;
+pub mod format;
+pub mod job;
+pub mod poll;
+pub mod provider;
+pub mod rate_limit;
+pub mod request;
+pub mod retry;
+pub mod runtime;
+
+pub use clock::{Clock, ClockSkew, FixedClock, SystemClock};
+pub use document::{Artifact, Document, Field, Line, Page, Point, Quad, Word};
+pub use error::{Error, ErrorKind, Result};
+pub use format::Format;
+pub use job::{Job, JobStatus, Progress};
+pub use poll::PollPolicy;
+pub use provider::{Capabilities, OcrProvider};
+pub use rate_limit::RateLimiter;
+pub use request::{DocumentKind, InputLimits, Options, OutputKind, PageRange, Request, Source};
+pub use retry::{Idempotency, RetryPolicy};
+pub use runtime::{Operation, Runtime, RuntimeConfig, Timeouts};
+
+/// Re-exported so providers and users name the same `async_trait`.
+pub use async_trait::async_trait;

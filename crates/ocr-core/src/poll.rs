@@ -1,0 +1,219 @@
+//! Polling an asynchronous job until it finishes or a deadline passes.
+//!
+//! The deadline ends the *wait*, not the job: the [`Job`](crate::Job) can still be polled later,
+//! so the timeout error says so.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::document::Document;
+use crate::error::{Error, ErrorKind, Result};
+use crate::job::{JobStatus, Progress};
+
+/// How often to poll and for how long.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = ocr_core::PollPolicy::default().with_deadline(Duration::from_secs(600));
+/// assert_eq!(policy.interval(0), Duration::from_secs(1));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollPolicy {
+    initial_interval: Duration,
+    max_interval: Duration,
+    multiplier: f64,
+    deadline: Duration,
+}
+
+impl Default for PollPolicy {
+    /// Every second at first, growing by 1.5× up to 10 s, for at most 120 s.
+    fn default() -> Self {
+        PollPolicy {
+            initial_interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            multiplier: 1.5,
+            deadline: Duration::from_secs(120),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// A fixed interval with no growth.
+    pub fn fixed(interval: Duration, deadline: Duration) -> Self {
+        PollPolicy {
+            initial_interval: interval,
+            max_interval: interval,
+            multiplier: 1.0,
+            deadline,
+        }
+    }
+
+    /// The wait before the first re-poll.
+    pub fn with_initial_interval(mut self, interval: Duration) -> Self {
+        self.initial_interval = interval;
+        self.max_interval = self.max_interval.max(interval);
+        self
+    }
+
+    /// The longest wait between polls.
+    pub fn with_max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval.max(self.initial_interval);
+        self
+    }
+
+    /// Growth of the wait per poll (at least 1).
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// How long to keep polling in all.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How long to keep polling in all.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// The wait after poll number `n` (0-based).
+    pub fn interval(&self, n: u32) -> Duration {
+        let grown = self
+            .initial_interval
+            .mul_f64(self.multiplier.powi(n.min(64) as i32));
+        grown.min(self.max_interval)
+    }
+}
+
+/// Calls `poll` until it reports `Done` or `Failed`, sleeping between calls as `policy` says.
+///
+/// Returns the document, the task's failure, an error from `poll` itself, or, once the deadline
+/// passes, an [`ErrorKind::Timeout`] error naming `job_label` and its last known progress.
+/// `on_progress` sees every pending status (for progress bars).
+pub async fn poll_until_done<F, Fut>(
+    policy: &PollPolicy,
+    job_label: &str,
+    mut poll: F,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<Document>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<JobStatus>>,
+{
+    let start = Instant::now();
+    let mut n = 0u32;
+    loop {
+        let progress = match poll().await? {
+            JobStatus::Done(doc) => return Ok(*doc),
+            JobStatus::Failed(err) => return Err(err),
+            JobStatus::Pending(progress) => progress,
+        };
+        on_progress(&progress);
+        let wait = policy.interval(n);
+        n = n.saturating_add(1);
+        if start.elapsed() + wait > policy.deadline {
+            let state = match (&progress.state, progress.percent) {
+                (Some(s), Some(p)) => format!(" (last state {s}, {p}%)"),
+                (Some(s), None) => format!(" (last state {s})"),
+                (None, Some(p)) => format!(" ({p}%)"),
+                (None, None) => String::new(),
+            };
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "job {job_label} still pending after {}s{state}; it keeps running and can be \
+                     polled again later",
+                    start.elapsed().as_secs()
+                ),
+            ));
+        }
+        tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn intervals_grow_and_cap() {
+        let p = PollPolicy::default();
+        assert_eq!(p.interval(0), Duration::from_secs(1));
+        assert_eq!(p.interval(1), Duration::from_millis(1500));
+        assert_eq!(p.interval(30), Duration::from_secs(10));
+        let f = PollPolicy::fixed(Duration::from_secs(2), Duration::from_secs(9));
+        assert_eq!(f.interval(7), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn returns_the_document_when_done() {
+        let calls = AtomicU32::new(0);
+        let mut seen = Vec::new();
+        let doc = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            "t1",
+            || async {
+                let n = calls.fetch_add(1, Ordering::SeqCst);
+                Ok(if n < 3 {
+                    JobStatus::Pending(Progress {
+                        percent: Some((n * 30) as u8),
+                        state: None,
+                    })
+                } else {
+                    JobStatus::Done(Box::new(Document::new("p")))
+                })
+            },
+            |p| seen.push(p.percent),
+        )
+        .await
+        .unwrap();
+        assert_eq!(doc.provider, "p");
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        assert_eq!(seen, vec![Some(0), Some(30), Some(60)]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn deadline_is_a_timeout_that_names_the_job() {
+        let start = Instant::now();
+        let err = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(5)),
+            "task-9",
+            || async { Ok(JobStatus::Pending(Progress::state("Processing"))) },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        assert!(err.message().contains("task-9"), "{err}");
+        assert!(err.message().contains("Processing"), "{err}");
+        assert!(start.elapsed() <= Duration::from_secs(5));
+        assert!(start.elapsed() >= Duration::from_secs(4));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn task_failure_is_returned_as_is() {
+        let err = poll_until_done(
+            &PollPolicy::default(),
+            "t",
+            || async {
+                Ok(JobStatus::Failed(
+                    Error::new(ErrorKind::TaskFailed, "bad file").with_code("E1"),
+                ))
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TaskFailed);
+        assert_eq!(err.code(), Some("E1"));
+    }
+}

@@ -1,0 +1,120 @@
+//! The credential value that every signer consumes.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use crate::redact::Redacted;
+
+/// A Tencent Cloud key pair, optionally temporary (with a session token and an expiry).
+///
+/// Long-term keys have neither token nor expiry. Temporary keys (STS, CVM role, OIDC)
+/// must travel with their session token: the signers add it as `X-TC-Token` (TC3) and
+/// callers add it as `x-cos-security-token` / `x-ci-security-token` (COS).
+///
+/// `Debug` shows the secret id only; the secret key and the token print as
+/// `<redacted>`.
+///
+/// ```
+/// use tc_signing::Credential;
+///
+/// let cred = Credential::new("AKIDexample", "example-key").with_session_token("example-token");
+/// assert_eq!(cred.secret_id(), "AKIDexample");
+/// assert_eq!(cred.session_token(), Some("example-token"));
+/// assert!(!format!("{cred:?}").contains("example-key"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential {
+    secret_id: String,
+    secret_key: String,
+    session_token: Option<String>,
+    expires_at: Option<SystemTime>,
+}
+
+impl Credential {
+    /// A long-term key pair: no token, no expiry.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self {
+            secret_id: secret_id.into(),
+            secret_key: secret_key.into(),
+            session_token: None,
+            expires_at: None,
+        }
+    }
+
+    /// Attaches the session token that temporary keys require.
+    #[must_use]
+    pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
+        self.session_token = Some(token.into());
+        self
+    }
+
+    /// Records when temporary keys stop working, so callers can refresh in time.
+    #[must_use]
+    pub fn with_expiry(mut self, at: SystemTime) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// The public half of the key pair (`AKID…`); safe to log.
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The private half of the key pair; never log it.
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// The session token of temporary keys, if any; never log it.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// When temporary keys expire, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// True when an expiry is known and `now` is at or past it. Keys without an expiry
+    /// never expire.
+    pub fn is_expired_at(&self, now: SystemTime) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credential")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &Redacted)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| Redacted),
+            )
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn expiry_is_inclusive_and_absent_means_never() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let cred = Credential::new("id", "key").with_expiry(at);
+        assert!(!cred.is_expired_at(at - Duration::from_secs(1)));
+        assert!(cred.is_expired_at(at));
+        assert!(!Credential::new("id", "key").is_expired_at(at));
+    }
+
+    #[test]
+    fn debug_hides_key_and_token() {
+        let cred = Credential::new("AKIDvisible", "hidden-key").with_session_token("hidden-tok");
+        let shown = format!("{cred:?}");
+        assert!(shown.contains("AKIDvisible"));
+        assert!(!shown.contains("hidden"));
+    }
+}

@@ -1,0 +1,140 @@
+//! Credentials from the INI profile file `~/.tencentcloud/credentials`.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::ini::read_section;
+use super::{
+    non_blank, ProvideCredential, DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, PROFILE_DIR,
+    PROFILE_FILE_NAME,
+};
+use crate::{Credential, CredentialError, EnvSource};
+
+const NAME: &str = "profile";
+const KEY_SECRET_ID: &str = "secret_id";
+const KEY_SECRET_KEY: &str = "secret_key";
+const KEY_TOKEN: &str = "token";
+
+/// Reads `secret_id`, `secret_key` and the optional `token` from one section of the
+/// profile file (section `[default]` unless [`with_profile_name`](Self::with_profile_name)
+/// chooses another).
+///
+/// The file is [`ENV_CREDENTIALS_FILE`] when that variable is set and not blank
+/// (as in the Go SDK), otherwise `<home>/.tencentcloud/credentials`. A missing file
+/// (or no home directory) is [`CredentialError::NotConfigured`]; a file that breaks
+/// the format, lacks the section or lacks a key is [`CredentialError::Invalid`], with
+/// a reason that names the path and the rule but never a value.
+///
+/// File format: `[section]` headers, `key = value` lines (values trimmed), whole-line
+/// comments starting with `;` or `#`, blank lines. Blank values count as missing.
+///
+/// ```
+/// use std::sync::Arc;
+/// use tc_signing::{ProfileProvider, ProvideCredential, StaticEnv};
+///
+/// let env = StaticEnv::new().home("/home/me").file(
+///     "/home/me/.tencentcloud/credentials",
+///     "[default]\nsecret_id = AKIDexample\nsecret_key = example-key\n",
+/// );
+/// let cred = ProfileProvider::new(Arc::new(env)).provide_credential()?;
+/// assert_eq!(cred.secret_id(), "AKIDexample");
+/// # Ok::<(), tc_signing::CredentialError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProfileProvider {
+    env: Arc<dyn EnvSource>,
+    profile: String,
+    path: Option<PathBuf>,
+}
+
+impl ProfileProvider {
+    /// Reads the `[default]` section of the file located through `env`.
+    pub fn new(env: Arc<dyn EnvSource>) -> Self {
+        Self {
+            env,
+            profile: DEFAULT_PROFILE.to_owned(),
+            path: None,
+        }
+    }
+
+    /// Reads section `[name]` instead of `[default]`.
+    #[must_use]
+    pub fn with_profile_name(mut self, name: impl Into<String>) -> Self {
+        self.profile = name.into();
+        self
+    }
+
+    /// Reads this file instead of locating one through the environment.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The file this provider would read now, or `None` when neither
+    /// [`ENV_CREDENTIALS_FILE`] nor a home directory is available.
+    pub fn resolve_path(&self) -> Option<PathBuf> {
+        if let Some(path) = &self.path {
+            return Some(path.clone());
+        }
+        if let Some(path) = non_blank(self.env.var(ENV_CREDENTIALS_FILE)) {
+            return Some(PathBuf::from(path));
+        }
+        self.env
+            .home_dir()
+            .map(|home| home.join(PROFILE_DIR).join(PROFILE_FILE_NAME))
+    }
+}
+
+impl ProvideCredential for ProfileProvider {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn provide_credential(&self) -> Result<Credential, CredentialError> {
+        let path = self
+            .resolve_path()
+            .ok_or_else(|| CredentialError::NotConfigured {
+                provider: NAME,
+                reason: format!("{ENV_CREDENTIALS_FILE} is unset and no home directory is known"),
+            })?;
+        let text = match self.env.read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err(CredentialError::NotConfigured {
+                    provider: NAME,
+                    reason: format!("no credentials file at {}", path.display()),
+                })
+            }
+            Err(source) => {
+                return Err(CredentialError::Io {
+                    provider: NAME,
+                    path,
+                    source,
+                })
+            }
+        };
+        let invalid = |rule: String| CredentialError::Invalid {
+            provider: NAME,
+            reason: format!("{}: {rule}", path.display()),
+        };
+
+        let section = read_section(&text, &self.profile)
+            .map_err(|e| invalid(format!("line {}: {}", e.line, e.rule)))?
+            .ok_or_else(|| invalid(format!("no [{}] section", self.profile)))?;
+        let required = |key: &str| {
+            non_blank(section.get(key).cloned()).ok_or_else(|| {
+                invalid(format!(
+                    "section [{}] has no non-blank `{key}`",
+                    self.profile
+                ))
+            })
+        };
+        let credential = Credential::new(required(KEY_SECRET_ID)?, required(KEY_SECRET_KEY)?);
+        Ok(match non_blank(section.get(KEY_TOKEN).cloned()) {
+            Some(token) => credential.with_session_token(token),
+            None => credential,
+        })
+    }
+}
