@@ -1,0 +1,164 @@
+//! `cargo xtask fixtures`: everything generated under `fixtures/`, written or checked.
+//!
+//! The generator owns whole directories ([`OWNED_DIRS`]); a file there that it no longer
+//! produces is stale too. Hand-kept documentation examples live in `fixtures/<provider>/seed/`
+//! and are never written by it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::{samples, vectors};
+
+/// The command that regenerates the fixtures; stale-file messages quote it.
+pub const REGENERATE: &str = "cargo xtask fixtures";
+
+/// Directories (relative to the repository root) whose whole content is generated.
+pub const OWNED_DIRS: &[&str] = &["fixtures/samples", "fixtures/signing"];
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// Exact bytes.
+    pub contents: Vec<u8>,
+}
+
+impl Generated {
+    fn new(path: &str, contents: Vec<u8>) -> Self {
+        Generated {
+            path: path.to_owned(),
+            contents,
+        }
+    }
+
+    fn json(path: &str, value: &serde_json::Value) -> Result<Self, String> {
+        let mut text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+        text.push('\n');
+        Ok(Generated::new(path, text.into_bytes()))
+    }
+}
+
+/// Everything the generator produces, in a stable order.
+pub fn generate() -> Result<Vec<Generated>, String> {
+    let mut out = vec![
+        Generated::new("fixtures/samples/invoice.png", samples::invoice_png()?),
+        Generated::new("fixtures/samples/receipt.jpg", samples::receipt_jpeg()?),
+        Generated::new("fixtures/samples/letter.pdf", samples::letter_pdf()),
+        Generated::json("fixtures/signing/tc3.json", &vectors::tc3_vectors())?,
+        Generated::json("fixtures/signing/cos.json", &vectors::cos_vectors())?,
+    ];
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Write the files, or only compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write what differs, delete orphans in owned directories.
+    Write,
+    /// Change nothing; report what differs.
+    Check,
+}
+
+/// What a run found (and, in write mode, did).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Files whose content differs from the generated one (or that are missing).
+    pub stale: Vec<String>,
+    /// Files in owned directories that the generator does not produce.
+    pub orphans: Vec<String>,
+    /// Number of files generated.
+    pub generated: usize,
+}
+
+impl Report {
+    /// Whether everything on disk matched.
+    pub fn is_fresh(&self) -> bool {
+        self.stale.is_empty() && self.orphans.is_empty()
+    }
+
+    /// The failure message of check mode: each stale file and the command to fix it.
+    pub fn stale_message(&self) -> String {
+        let mut msg = String::from("fixtures are stale:\n");
+        for f in &self.stale {
+            msg.push_str(&format!("  {f} differs from what the generator produces\n"));
+        }
+        for f in &self.orphans {
+            msg.push_str(&format!("  {f} is no longer generated\n"));
+        }
+        msg.push_str(&format!("run `{REGENERATE}` and commit the result"));
+        msg
+    }
+}
+
+/// Regenerates into `root` (the repository root), or checks `root` against what would be
+/// generated.
+pub fn run(root: &Path, mode: Mode) -> Result<Report, String> {
+    let files = generate()?;
+    let mut report = Report {
+        generated: files.len(),
+        ..Report::default()
+    };
+    let wanted: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for file in &files {
+        let path = root.join(&file.path);
+        let current = fs::read(&path).ok();
+        if current.as_deref() != Some(file.contents.as_slice()) {
+            report.stale.push(file.path.clone());
+            if mode == Mode::Write {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+                }
+                fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
+    for dir in OWNED_DIRS {
+        for existing in list_files(&root.join(dir))? {
+            let rel = relative(root, &existing);
+            if !wanted.contains(rel.as_str()) {
+                report.orphans.push(rel);
+                if mode == Mode::Write {
+                    fs::remove_file(&existing)
+                        .map_err(|e| format!("{}: {e}", existing.display()))?;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Every regular file below `dir` (none if it does not exist), sorted.
+pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{}: {e}", d.display())),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let ty = entry.file_type().map_err(|e| e.to_string())?;
+            if ty.is_dir() {
+                stack.push(entry.path());
+            } else if ty.is_file() {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}

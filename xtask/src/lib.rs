@@ -1,0 +1,20 @@
+//! Project automation for cloud-ocr, run as `cargo xtask <command>` (see `.cargo/config.toml`).
+//!
+//! Following rust-analyzer's xtask: one binary with few dependencies, generators whose output is
+//! committed, and a `--check` mode (also run by a `#[test]`) that fails with the exact command to
+//! run when generated files are stale.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod fixtures;
+pub mod samples;
+pub mod secrets;
+pub mod vectors;
+
+use std::path::PathBuf;
+
+/// The repository root (the parent of this crate's directory).
+pub fn project_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}

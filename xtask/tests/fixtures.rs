@@ -1,0 +1,78 @@
+//! `cargo test --workspace` fails on stale fixtures and on anything secret-shaped in them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+
+use xtask::fixtures::{self, Mode, REGENERATE};
+use xtask::{project_root, secrets};
+
+#[test]
+fn generated_fixtures_are_fresh() {
+    let report = fixtures::run(&project_root(), Mode::Check).unwrap();
+    assert!(report.is_fresh(), "{}", report.stale_message());
+}
+
+#[test]
+fn a_changed_byte_is_reported_with_the_command_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::run(dir.path(), Mode::Write).unwrap();
+    assert!(fixtures::run(dir.path(), Mode::Check).unwrap().is_fresh());
+
+    let victim = dir.path().join("fixtures/signing/tc3.json");
+    let mut bytes = fs::read(&victim).unwrap();
+    bytes[10] ^= 1;
+    fs::write(&victim, bytes).unwrap();
+    fs::write(dir.path().join("fixtures/samples/old.bin"), b"x").unwrap();
+
+    let report = fixtures::run(dir.path(), Mode::Check).unwrap();
+    assert_eq!(report.stale, vec!["fixtures/signing/tc3.json".to_owned()]);
+    assert_eq!(report.orphans, vec!["fixtures/samples/old.bin".to_owned()]);
+    let msg = report.stale_message();
+    assert!(msg.contains("fixtures/signing/tc3.json"), "{msg}");
+    assert!(msg.contains(REGENERATE), "{msg}");
+
+    // Write mode repairs both, and a second run changes nothing.
+    fixtures::run(dir.path(), Mode::Write).unwrap();
+    assert!(fixtures::run(dir.path(), Mode::Check).unwrap().is_fresh());
+}
+
+#[test]
+fn fixtures_hold_nothing_secret_shaped() {
+    let findings = secrets::scan(&project_root().join("fixtures")).unwrap();
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn the_scanner_catches_planted_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let planted = [
+        ("a.json", r#"{"SecretId": "AKIDabcdefghijklmnopqrstuvwxyz12"}"#),
+        ("b.txt", "Authorization: q-sign-algorithm=sha1&q-ak=x&q-signature=0123456789abcdef0123456789abcdef01234567"),
+        ("c.txt", "Authorization: TC3-HMAC-SHA256 Credential=x/2019-02-25/ocr/tc3_request, SignedHeaders=content-type;host, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        ("d.txt", "X-API-KEY: wxyz1234abcd5678efgh"),
+        ("e.json", r#"{"x-cos-security-token": "Zm9vYmFyYmF6cXV4cXV1eA=="}"#),
+        ("f.json", r#"{"secret_key": "Gu5t9xGARNpq86cd98joQYCN3abcdefg"}"#),
+        ("g.txt", "https://files.example/r.zip?expires=1&sign=0123456789abcdef0123456789abcdef"),
+        // A documented example key outside the signing vectors is flagged too.
+        ("tc-ocr/seed.json", r#"{"id": "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"}"#),
+    ];
+    for (name, text) in planted {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let findings = secrets::scan(dir.path()).unwrap();
+    let files: std::collections::BTreeSet<_> = findings.iter().map(|f| f.file.as_str()).collect();
+    for (name, _) in planted {
+        assert!(files.contains(name), "{name} not caught: {findings:#?}");
+    }
+    // ...while the same documented key inside the signing vectors is allowed.
+    let vectors = tempfile::tempdir().unwrap();
+    fs::create_dir_all(vectors.path().join("signing")).unwrap();
+    fs::write(
+        vectors.path().join("signing/tc3.json"),
+        r#"{"secret_id": "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "authorization": "Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"}"#,
+    )
+    .unwrap();
+    assert!(secrets::scan(vectors.path()).unwrap().is_empty());
+}
