@@ -74,5 +74,12 @@ fn the_scanner_catches_planted_secrets() {
         r#"{"secret_id": "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "authorization": "Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"}"#,
     )
     .unwrap();
+    // A documentation example kept verbatim in a seed folder may quote its documented key.
+    fs::create_dir_all(vectors.path().join("lkeap/seed")).unwrap();
+    fs::write(
+        vectors.path().join("lkeap/seed/result.json"),
+        r#"{"url": "https://x/y.zip?q-ak=AKIDlWFaadfHLNbidLwPqOrAKGzXrx40scL7l&q-sign-time=1"}"#,
+    )
+    .unwrap();
     assert!(secrets::scan(vectors.path()).unwrap().is_empty());
 }

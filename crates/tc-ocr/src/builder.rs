@@ -1,0 +1,266 @@
+//! Configuration of a [`TencentOcr`] client.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use ocr_core::clock::Clock;
+use ocr_core::{PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
+use tc_api::{Endpoint, Language, TcClient};
+use tc_signing::{Credential, CredentialChain, EnvSource, ProcessEnv, ProvideCredential};
+
+use crate::actions::{DEFAULT_CARD_REGION, DEFAULT_RATE_LIMITS, OCR};
+use crate::card_verification::card_type;
+use crate::client::{Inner, TencentOcr};
+
+/// Builds a [`TencentOcr`].
+///
+/// Two API 3.0 clients are built from one configuration: one for ExtractDocMulti and the
+/// General*OCR actions (domestic endpoint by default, no region unless set) and one for the
+/// card-verification pair (international endpoint, region `ap-singapore`). Credentials,
+/// transport settings, clock and rate limits apply to both; a [`Endpoint::Custom`] endpoint
+/// (a proxy, a test server) applies to both unless [`card_endpoint`](Self::card_endpoint) says
+/// otherwise.
+///
+/// ```
+/// use tc_ocr::{Endpoint, TencentOcr};
+/// use tc_signing::Credential;
+///
+/// let ocr = TencentOcr::builder()
+///     .credential(Credential::new("AKIDexample", "example-key"))
+///     .region("ap-guangzhou")
+///     .rate_limit("ExtractDocMulti", 2.0)
+///     .build()?;
+/// assert_eq!(ocr.general_client().endpoint_url().as_str(), "https://ocr.tencentcloudapi.com/");
+/// assert_eq!(ocr.card_client().endpoint_url().as_str(), "https://ocr.intl.tencentcloudapi.com/");
+/// assert_eq!(ocr.card_client().region(), Some("ap-singapore"));
+/// assert_eq!(ocr.rate_limits()["ExtractDocMulti"], 2.0);
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
+#[must_use]
+pub struct TencentOcrBuilder {
+    credentials: Option<Arc<dyn ProvideCredential>>,
+    endpoint: Endpoint,
+    card_endpoint: Option<Endpoint>,
+    region: Option<String>,
+    card_region: String,
+    language: Option<Language>,
+    runtime: RuntimeConfig,
+    limits: BTreeMap<&'static str, f64>,
+    clock: Option<Arc<dyn Clock>>,
+    sign_action_header: bool,
+    poll_policy: PollPolicy,
+    card_nationality: Option<String>,
+    card_type: String,
+}
+
+impl fmt::Debug for TencentOcrBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TencentOcrBuilder")
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("card_endpoint", &self.card_endpoint)
+            .field("region", &self.region)
+            .field("card_region", &self.card_region)
+            .field("limits", &self.limits)
+            .field("poll_policy", &self.poll_policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TencentOcrBuilder {
+    fn default() -> Self {
+        TencentOcrBuilder {
+            credentials: None,
+            endpoint: Endpoint::Domestic,
+            card_endpoint: None,
+            region: None,
+            card_region: DEFAULT_CARD_REGION.to_owned(),
+            language: None,
+            runtime: RuntimeConfig::default(),
+            limits: DEFAULT_RATE_LIMITS.into_iter().collect(),
+            clock: None,
+            sign_action_header: false,
+            poll_policy: PollPolicy::default(),
+            card_nationality: None,
+            card_type: card_type::ID_CARD.to_owned(),
+        }
+    }
+}
+
+impl TencentOcrBuilder {
+    /// Uses a credential provider (a chain, a profile, your own).
+    pub fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Uses a fixed credential.
+    pub fn credential(self, credential: Credential) -> Self {
+        self.credentials(Arc::new(tc_signing::StaticProvider::new(credential)))
+    }
+
+    /// Uses the default chain (environment variables, then the profile file) read through
+    /// `env`.
+    pub fn credentials_from(self, env: Arc<dyn EnvSource>) -> Self {
+        self.credentials(Arc::new(CredentialChain::default_chain(env)))
+    }
+
+    /// Uses the default chain over the process environment and home directory
+    /// (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `~/.tencentcloud/credentials`).
+    pub fn credentials_from_env(self) -> Self {
+        self.credentials_from(Arc::new(ProcessEnv))
+    }
+
+    /// The endpoint of ExtractDocMulti and General*OCR (default [`Endpoint::Domestic`]). A
+    /// [`Endpoint::Custom`] one is used by the card pair too, unless
+    /// [`card_endpoint`](Self::card_endpoint) is set.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// The endpoint of the card-verification pair (default [`Endpoint::International`]).
+    pub fn card_endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.card_endpoint = Some(endpoint);
+        self
+    }
+
+    /// The region sent with ExtractDocMulti and General*OCR (optional for them; not sent by
+    /// default).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The region of the card-verification pair (default `ap-singapore`, the only documented
+    /// one).
+    pub fn card_region(mut self, region: impl Into<String>) -> Self {
+        self.card_region = region.into();
+        self
+    }
+
+    /// The language of error messages (`X-TC-Language`).
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// Replaces all transport settings at once.
+    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// Sets the connect, per-attempt and total timeouts.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.runtime.timeouts = timeouts;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.runtime.retry = retry;
+        self
+    }
+
+    /// Sends through the caller's HTTP client (proxies, custom CAs, middleware).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.runtime.http_client = Some(client);
+        self
+    }
+
+    /// Limits `action` to `per_second` requests per second (shared by all clones), replacing
+    /// the default from [`DEFAULT_RATE_LIMITS`].
+    pub fn rate_limit(mut self, action: &'static str, per_second: f64) -> Self {
+        self.limits.insert(action, per_second);
+        self
+    }
+
+    /// Removes the client-side limit of `action`.
+    pub fn no_rate_limit(mut self, action: &'static str) -> Self {
+        self.limits.remove(action);
+        self
+    }
+
+    /// Uses another clock for signing (tests, reproducible fixtures).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Also signs `X-TC-Action`, as the current documentation example does.
+    pub fn sign_action_header(mut self, yes: bool) -> Self {
+        self.sign_action_header = yes;
+        self
+    }
+
+    /// How [`OcrProvider::recognize`](ocr_core::OcrProvider::recognize) and
+    /// [`TencentOcr::wait_card_verification_external_result`] poll the card result.
+    pub fn poll_policy(mut self, policy: PollPolicy) -> Self {
+        self.poll_policy = policy;
+        self
+    }
+
+    /// The `Nationality` sent when the [`OcrProvider`](ocr_core::OcrProvider) path verifies an
+    /// identity document (`DocumentKind::IdCard`); ISO 3166-1 alpha-3, e.g. `"PHL"`. Required
+    /// for that path: the request options have no such field.
+    pub fn card_nationality(mut self, nationality: impl Into<String>) -> Self {
+        self.card_nationality = Some(nationality.into());
+        self
+    }
+
+    /// The `CardType` sent on the [`OcrProvider`](ocr_core::OcrProvider) path (default
+    /// `ID_CARD`; see [`card_type`]).
+    pub fn card_type(mut self, card_type: impl Into<String>) -> Self {
+        self.card_type = card_type.into();
+        self
+    }
+
+    /// Builds the client. Fails with [`ErrorKind::Config`](ocr_core::ErrorKind::Config) when no
+    /// credentials were given or a setting is impossible.
+    pub fn build(self) -> Result<TencentOcr> {
+        // One HTTP client (one connection pool) for both API clients.
+        let http = self.runtime.clone().build()?.http().clone();
+        let runtime = self.runtime.with_http_client(http);
+        let card_endpoint = match (self.card_endpoint, &self.endpoint) {
+            (Some(e), _) => e,
+            (None, Endpoint::Custom(url)) => Endpoint::Custom(url.clone()),
+            (None, _) => Endpoint::International,
+        };
+        let make = |endpoint: Endpoint, region: Option<&str>| -> Result<TcClient> {
+            let mut b = TcClient::builder(OCR)
+                .endpoint(endpoint)
+                .runtime(runtime.clone())
+                .sign_action_header(self.sign_action_header);
+            if let Some(region) = region {
+                b = b.region(region);
+            }
+            if let Some(language) = self.language {
+                b = b.language(language);
+            }
+            if let Some(credentials) = &self.credentials {
+                b = b.credentials(credentials.clone());
+            }
+            if let Some(clock) = &self.clock {
+                b = b.clock(clock.clone());
+            }
+            for (action, rate) in &self.limits {
+                b = b.rate_limit(action, *rate);
+            }
+            b.build()
+        };
+        let general = make(self.endpoint.clone(), self.region.as_deref())?;
+        let card = make(card_endpoint, Some(&self.card_region))?;
+        Ok(TencentOcr {
+            inner: Arc::new(Inner {
+                general,
+                card,
+                limits: self.limits,
+                poll_policy: self.poll_policy,
+                card_nationality: self.card_nationality,
+                card_type: self.card_type,
+            }),
+        })
+    }
+}

@@ -1,0 +1,84 @@
+//! How requests show in `Debug`: URLs without their query (pre-signed URLs carry signatures
+//! and tokens there) and base64 payloads as their length only.
+
+use std::fmt;
+
+/// A URL as it may be logged: scheme, host and path; user info, query and fragment replaced.
+///
+/// ```
+/// assert_eq!(
+///     tc_ocr::redact::url("https://b.cos.ap-guangzhou.myqcloud.com/a.png?q-sign-algorithm=sha1&q-signature=abc"),
+///     "https://b.cos.ap-guangzhou.myqcloud.com/a.png?<redacted>"
+/// );
+/// assert_eq!(tc_ocr::redact::url("https://example.com/a.png"), "https://example.com/a.png");
+/// ```
+pub fn url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let had_query = u.query().is_some() || u.fragment().is_some();
+            let had_user = !u.username().is_empty() || u.password().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            if had_user {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+            }
+            let mut out = u.to_string();
+            if had_query {
+                out.push_str("?<redacted>");
+            }
+            out
+        }
+        // Not a URL: show only what comes before any query marker.
+        Err(_) => match raw.split_once(['?', '#', '@']) {
+            Some((head, _)) => format!("{head}<redacted>"),
+            None => raw.to_owned(),
+        },
+    }
+}
+
+/// Shows an optional URL field redacted.
+pub(crate) struct OptUrl<'a>(pub &'a Option<String>);
+
+impl fmt::Debug for OptUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(u) => write!(f, "Some({:?})", url(u)),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+/// Shows an optional base64 payload as its length.
+pub(crate) struct OptBase64<'a>(pub &'a Option<String>);
+
+impl fmt::Debug for OptBase64<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(b) => write!(f, "Some(<{} base64 characters>)", b.len()),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_user_info_query_and_fragment() {
+        assert_eq!(
+            url("https://user:pw@example.com/a?sig=1#frag"),
+            "https://example.com/a?<redacted>"
+        );
+        assert_eq!(url("not a url?token=x"), "not a url<redacted>");
+        assert_eq!(url("plain"), "plain");
+        let shown = format!("{:?}", OptUrl(&Some("https://e.com/x?k=v".into())));
+        assert_eq!(shown, r#"Some("https://e.com/x?<redacted>")"#);
+        assert_eq!(
+            format!("{:?}", OptBase64(&Some("abcd".into()))),
+            "Some(<4 base64 characters>)"
+        );
+        assert_eq!(format!("{:?}", OptBase64(&None)), "None");
+    }
+}
