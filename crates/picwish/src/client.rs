@@ -1,0 +1,661 @@
+//! The PicWish client: configuration, and the three calls (create, query, download) plus
+//! `wait`, each sent through the shared ocr-core [`Runtime`] with the client's rate limit.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use ocr_core::clock::{unix_secs, Clock, SystemClock};
+use ocr_core::poll::poll_until_done;
+use ocr_core::{
+    Document, Error, ErrorKind, JobStatus, Operation, PollPolicy, Progress, RateLimiter, Result,
+    RetryPolicy, Runtime, RuntimeConfig, Timeouts,
+};
+use percent_encoding::percent_decode_str;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use url::Url;
+
+use crate::create::CreateTask;
+use crate::http_status::{retry_after, status_error, Call};
+use crate::lenient;
+use crate::limits::{
+    API_KEY_ENV, API_KEY_HEADER, DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL, DEFAULT_RATE_LIMIT,
+    DEFAULT_WAIT_DEADLINE, PROVIDER_ID,
+};
+use crate::redact::scrub;
+use crate::result::{ResultFile, ResultFormat};
+use crate::state::{TaskFailure, TaskState};
+use crate::task::{ApiResponse, CreatedTask, TaskInfo};
+
+/// The API path of the OCR tasks, below the base URL.
+const TASKS_PATH: [&str; 4] = ["api", "tasks", "document", "ocr"];
+
+/// Configures a [`PicWish`] client. `Debug` never shows the API key.
+///
+/// ```
+/// use std::time::Duration;
+/// let client = picwish::PicWish::builder()
+///     .api_key("YOUR_API_KEY")
+///     .base_url("http://127.0.0.1:8080")
+///     .poll_interval(Duration::from_millis(500))
+///     .wait_deadline(Duration::from_secs(300))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:8080/");
+/// assert_eq!(client.rate_limit(), Some(2.0));
+/// assert!(!format!("{client:?}").contains("YOUR_API_KEY"));
+/// ```
+#[must_use]
+pub struct PicWishBuilder {
+    api_key: Option<String>,
+    base_url: String,
+    runtime: RuntimeConfig,
+    rate_limit: Option<f64>,
+    poll_interval: Duration,
+    wait_deadline: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for PicWishBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PicWishBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("runtime", &self.runtime)
+            .field("rate_limit", &self.rate_limit)
+            .field("poll_interval", &self.poll_interval)
+            .field("wait_deadline", &self.wait_deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PicWishBuilder {
+    /// Sets the API key sent in `X-API-KEY`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sets the API key from the `PICWISH_API_KEY` environment variable, if it is set and not
+    /// empty. This is the only place the crate reads the process environment.
+    pub fn api_key_from_env(mut self) -> Self {
+        if let Some(key) = std::env::var(API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            self.api_key = Some(key);
+        }
+        self
+    }
+
+    /// Sets the base URL (default `https://techhk.aoscdn.com`); any http(s) URL works, for
+    /// tests and the emulator. A path prefix is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Replaces all transport settings (timeouts, retry, HTTP client) at once.
+    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
+        self.runtime = runtime;
+        self
+    }
+
+    /// Sets the timeouts. An upload must finish within the per-attempt timeout (60 s by
+    /// default): raise it for large files on slow links.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.runtime.timeouts = timeouts;
+        self
+    }
+
+    /// Sets the retry policy (throttling, 5xx and connection failures are retried; a create
+    /// that may have reached the service is never resent).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.runtime.retry = retry;
+        self
+    }
+
+    /// Sends through the caller's HTTP client (proxies, custom CAs, middleware).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.runtime.http_client = Some(client);
+        self
+    }
+
+    /// Limits create and query calls to `per_second` requests per second, shared by all
+    /// clones of the client (default 2, the documented QPS).
+    pub fn rate_limit(mut self, per_second: f64) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Removes the client-side rate limit (429 responses are still retried).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// How long `wait` sleeps between polls (default 1 s, as recommended).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// How long `wait` keeps polling in all (default 120 s, as recommended). The task keeps
+    /// running after the deadline and can be polled again.
+    pub fn wait_deadline(mut self, deadline: Duration) -> Self {
+        self.wait_deadline = deadline;
+        self
+    }
+
+    /// Uses another clock for job times and result-expiry checks (tests).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Builds the client; fails with [`ErrorKind::Config`] on a missing or unusable API key,
+    /// a base URL that is not http(s), or a non-positive rate, interval or deadline.
+    pub fn build(self) -> Result<PicWish> {
+        let config = |msg: String| Error::config(msg).with_provider(PROVIDER_ID);
+        let key = self
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| {
+                config(format!(
+                    "no API key: pass one with PicWishBuilder::api_key or set {API_KEY_ENV} \
+                     and use PicWish::from_env"
+                ))
+            })?;
+        let mut api_key = HeaderValue::from_str(key).map_err(|_| {
+            config("the API key contains characters that cannot be sent in a header".into())
+        })?;
+        api_key.set_sensitive(true);
+        let base = Url::parse(&self.base_url).map_err(|e| {
+            config(format!(
+                "the base URL {:?} is not a URL: {e}",
+                self.base_url
+            ))
+        })?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(config(format!(
+                "the base URL {:?} must be an http or https URL",
+                self.base_url
+            )));
+        }
+        let limiter = match self.rate_limit {
+            Some(rate) if rate.is_finite() && rate > 0.0 => Some(RateLimiter::per_second(rate)),
+            Some(rate) => {
+                return Err(config(format!(
+                    "the rate limit must be a positive number of requests per second, not {rate}"
+                )))
+            }
+            None => None,
+        };
+        if self.poll_interval.is_zero() || self.wait_deadline.is_zero() {
+            return Err(config(
+                "the poll interval and the wait deadline must be greater than zero".into(),
+            ));
+        }
+        let runtime = self.runtime.build()?;
+        Ok(PicWish {
+            inner: Arc::new(Inner {
+                api_key,
+                base,
+                runtime,
+                limiter,
+                poll: PollPolicy::fixed(self.poll_interval, self.wait_deadline),
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// A PicWish OCR client. Cheap to clone; clones share the HTTP connection pool and the rate
+/// limiter. `Debug` never shows the API key.
+///
+/// ```no_run
+/// use picwish::{CreateTask, PicWish, ResultFormat};
+///
+/// # async fn run() -> Result<(), ocr_core::Error> {
+/// let client = PicWish::from_env()?;
+/// let task = CreateTask::from_file("scan.pdf").with_format(ResultFormat::Txt);
+/// let document = client.run_task(&task).await?;
+/// println!("{}", document.text());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PicWish {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api_key: HeaderValue,
+    base: Url,
+    runtime: Runtime,
+    limiter: Option<RateLimiter>,
+    poll: PollPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for PicWish {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PicWish")
+            .field("api_key", &"<redacted>")
+            .field("base_url", &self.inner.base.as_str())
+            .field("rate_limit", &self.rate_limit())
+            .field("poll", &self.inner.poll)
+            .field("runtime", &self.inner.runtime)
+            .finish()
+    }
+}
+
+/// The lenient shape of any response body, success or error.
+#[derive(Deserialize)]
+struct RawEnvelope {
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    status: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    message: Option<String>,
+    #[serde(default)]
+    data: Option<serde_json::Value>,
+}
+
+impl PicWish {
+    /// A builder with the documented defaults: base URL `https://techhk.aoscdn.com`, 2
+    /// requests/s, polling every second for at most 120 s, ocr-core's default timeouts and
+    /// retry policy.
+    pub fn builder() -> PicWishBuilder {
+        PicWishBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            runtime: RuntimeConfig::default(),
+            rate_limit: Some(DEFAULT_RATE_LIMIT),
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            wait_deadline: DEFAULT_WAIT_DEADLINE,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// A client with the defaults and the API key from the `PICWISH_API_KEY` environment
+    /// variable (see [`PicWishBuilder::api_key_from_env`]).
+    ///
+    /// ```no_run
+    /// let client = picwish::PicWish::from_env()?;
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn from_env() -> Result<PicWish> {
+        PicWish::builder().api_key_from_env().build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The client-side rate limit in requests per second, if any.
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.inner.limiter.as_ref().map(RateLimiter::rate)
+    }
+
+    /// The current time as Unix seconds, from the client's clock.
+    pub(crate) fn now_unix(&self) -> u64 {
+        unix_secs(self.inner.clock.now())
+    }
+
+    /// How [`PicWish::wait`] polls.
+    pub(crate) fn wait_policy(&self) -> PollPolicy {
+        self.inner.poll.clone()
+    }
+
+    /// Creates an OCR task (`POST /api/tasks/document/ocr`, multipart/form-data).
+    ///
+    /// The request is validated first ([`CreateTask::validate`]); nothing is sent if a rule is
+    /// broken. A file source is streamed from disk as the `image_file` part. The call is
+    /// billed: it is retried after throttling (429), server errors (5xx) and failures to
+    /// connect, but never after a failure that may have happened once the service had the
+    /// request (that surfaces as [`ErrorKind::OutcomeUnknown`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
+    /// let task = picwish::CreateTask::from_url("https://example.com/scan.png")?;
+    /// let created = client.create(&task).await?;
+    /// println!("task {}", created.data.task_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, task: &CreateTask) -> Result<ApiResponse<CreatedTask>> {
+        let call = Call::Create;
+        let prepared = task.prepare().await.map_err(|e| tag(e, call))?;
+        let url = self.tasks_url(None);
+        let op = Operation::billed(PROVIDER_ID, call.operation());
+        self.inner
+            .runtime
+            .run(&op, self.inner.limiter.as_ref(), |_| async {
+                let form = prepared.form().await?;
+                let request = self
+                    .inner
+                    .runtime
+                    .http()
+                    .post(url.clone())
+                    .header(API_KEY_HEADER, self.inner.api_key.clone())
+                    .multipart(form);
+                let (status, headers, body) = self.exchange(request).await?;
+                let response: ApiResponse<CreatedTask> =
+                    self.api_response(call, status, &headers, &body)?;
+                tracing::debug!(task_id = %response.data.task_id, "task created");
+                Ok(response)
+            })
+            .await
+    }
+
+    /// Queries a task (`GET /api/tasks/document/ocr/{task_id}`): every documented field, the
+    /// state typed as [`TaskState`]. A failed task is a successful query; see
+    /// [`TaskInfo::state`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
+    /// let info = client.query("your-task-id").await?.data;
+    /// println!("{} ({:?}%)", info.state, info.progress_percent());
+    /// # Ok(()) }
+    /// ```
+    pub async fn query(&self, task_id: &str) -> Result<ApiResponse<TaskInfo>> {
+        let call = Call::Query;
+        check_task_id(task_id).map_err(|e| tag(e, call))?;
+        let url = self.tasks_url(Some(task_id));
+        let op = Operation::idempotent(PROVIDER_ID, call.operation());
+        self.inner
+            .runtime
+            .run(&op, self.inner.limiter.as_ref(), |_| async {
+                let request = self
+                    .inner
+                    .runtime
+                    .http()
+                    .get(url.clone())
+                    .header(API_KEY_HEADER, self.inner.api_key.clone());
+                let (status, headers, body) = self.exchange(request).await?;
+                self.api_response(call, status, &headers, &body)
+            })
+            .await
+    }
+
+    /// Downloads the result file of a succeeded task (`data.file`).
+    ///
+    /// Refused with [`ErrorKind::ResultExpired`] without a request once the file's one-hour
+    /// validity (counted from `completed_at`) has passed by the client's clock, and when the
+    /// server answers 403, 404 or 410. The API key is sent only if the file is served from the
+    /// API's own origin. Downloads are retried freely and are not counted against the API rate
+    /// limit (the file is served by storage, not by the API).
+    ///
+    /// ```no_run
+    /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
+    /// let info = client.query("your-task-id").await?.data;
+    /// let file = client.download(&info).await?;
+    /// std::fs::write(&file.name, &file.data).ok();
+    /// # Ok(()) }
+    /// ```
+    pub async fn download(&self, task: &TaskInfo) -> Result<ResultFile> {
+        self.download_as(task, None).await
+    }
+
+    /// Waits for a task: polls at the configured interval until `state` is 1 or below 0 or the
+    /// deadline passes, then downloads the result. A `txt` result becomes the document's lines;
+    /// any other format becomes a document artefact. `format` is the format the task was
+    /// created with, used when the result URL and content type do not tell.
+    ///
+    /// A failed task is an error of kind [`ErrorKind::TaskFailed`] or
+    /// [`ErrorKind::InvalidInput`] (see [`TaskFailure::error_kind`]) whose code is the state
+    /// code and whose source is the [`TaskFailure`]; the deadline is [`ErrorKind::Timeout`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
+    /// let doc = client.wait("your-task-id", Some(picwish::ResultFormat::Txt)).await?;
+    /// println!("{}", doc.text());
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait(&self, task_id: &str, format: Option<ResultFormat>) -> Result<Document> {
+        check_task_id(task_id).map_err(|e| tag(e, Call::Query))?;
+        poll_until_done(
+            &self.inner.poll,
+            task_id,
+            || self.check(task_id, format),
+            |progress| tracing::debug!(task_id, ?progress, "pending"),
+        )
+        .await
+        .map_err(|e| e.with_provider(PROVIDER_ID).with_operation("Wait"))
+    }
+
+    /// Creates a task and waits for its result: [`PicWish::create`] then [`PicWish::wait`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
+    /// let task = picwish::CreateTask::from_file("scan.pdf");
+    /// let doc = client.run_task(&task).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_task(&self, task: &CreateTask) -> Result<Document> {
+        let created = self.create(task).await?;
+        self.wait(&created.data.task_id, task.format()).await
+    }
+
+    /// Polls once: pending with progress, failed with the typed failure, or done with the
+    /// downloaded result mapped into a document.
+    pub(crate) async fn check(
+        &self,
+        task_id: &str,
+        format: Option<ResultFormat>,
+    ) -> Result<JobStatus> {
+        let response = self.query(task_id).await?;
+        let info = response.data;
+        Ok(match info.state {
+            TaskState::Pending(state) => JobStatus::Pending(Progress {
+                percent: info.progress_percent(),
+                state: Some(state.name().to_owned()),
+            }),
+            TaskState::Failed(failure) => {
+                JobStatus::Failed(failure_error(task_id, failure, response.message.as_deref()))
+            }
+            TaskState::Succeeded => {
+                let file = self.download_as(&info, format).await?;
+                JobStatus::Done(Box::new(file.into_document(info)))
+            }
+        })
+    }
+
+    async fn download_as(
+        &self,
+        task: &TaskInfo,
+        expected: Option<ResultFormat>,
+    ) -> Result<ResultFile> {
+        let call = Call::Download;
+        let task_id = task.task_id.as_deref().unwrap_or_default();
+        let file = task
+            .file
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .ok_or_else(|| {
+                tag(
+                    Error::decode(format!(
+                        "task {task_id} reports no result file URL (state {})",
+                        task.state.code()
+                    )),
+                    call,
+                )
+            })?;
+        let expires_at = task.result_expires_at();
+        if let Some(expiry) = expires_at {
+            let now = self.now_unix();
+            if now >= expiry {
+                return Err(tag(
+                    Error::new(
+                        ErrorKind::ResultExpired,
+                        format!(
+                            "the result of task {task_id} expired {}s ago: its URL is valid for \
+                             one hour after completion",
+                            now - expiry
+                        ),
+                    ),
+                    call,
+                ));
+            }
+        }
+        let url = self
+            .inner
+            .base
+            .join(file)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                tag(
+                    Error::decode(format!(
+                        "task {task_id} has a result file URL that is not an http(s) URL"
+                    )),
+                    call,
+                )
+            })?;
+        let send_key = url.origin() == self.inner.base.origin();
+        let op = Operation::idempotent(PROVIDER_ID, call.operation());
+        let (headers, data) = self
+            .inner
+            .runtime
+            .run(&op, None, |_| async {
+                let mut request = self.inner.runtime.http().get(url.clone());
+                if send_key {
+                    request = request.header(API_KEY_HEADER, self.inner.api_key.clone());
+                }
+                let (status, headers, body) = self.exchange(request).await?;
+                if !(200..300).contains(&status) {
+                    let wait = retry_after(&headers, self.inner.clock.now());
+                    return Err(status_error(call, status, None, wait));
+                }
+                Ok((headers, body))
+            })
+            .await?;
+        let name = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .filter(|s| !s.is_empty())
+            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned());
+        let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        Ok(ResultFile::new(
+            name.as_deref(),
+            content_type,
+            task_id,
+            expected,
+            data,
+            expires_at,
+        ))
+    }
+
+    /// The tasks URL, or one task's URL (the id percent-encoded as one path segment).
+    fn tasks_url(&self, task_id: Option<&str>) -> Url {
+        let mut url = self.inner.base.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(TASKS_PATH);
+            if let Some(id) = task_id {
+                segments.push(id);
+            }
+        }
+        url
+    }
+
+    /// Sends a request and reads the whole response.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<(u16, HeaderMap, Bytes)> {
+        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        Ok((status, headers, body))
+    }
+
+    /// Interprets an API response: the HTTP status, then the body's `status`, then `data`.
+    fn api_response<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        http: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<ApiResponse<T>> {
+        let envelope = serde_json::from_slice::<RawEnvelope>(body);
+        let secret = self.inner.api_key.to_str().unwrap_or_default();
+        let message = |env: &RawEnvelope| env.message.as_deref().map(|m| scrub(m, secret));
+        let wait = || retry_after(headers, self.inner.clock.now());
+        if !(200..300).contains(&http) {
+            let said = envelope.as_ref().ok().and_then(message);
+            return Err(status_error(call, http, said.as_deref(), wait()));
+        }
+        let envelope = envelope.map_err(|e| {
+            Error::decode("the response is not the documented JSON object").with_source(e)
+        })?;
+        let status = envelope.status.unwrap_or(200);
+        if status != 200 {
+            let code = u16::try_from(status).unwrap_or(0);
+            return Err(
+                status_error(call, code, message(&envelope).as_deref(), wait())
+                    .with_http_status(http)
+                    .with_code(status.to_string()),
+            );
+        }
+        let message = message(&envelope);
+        let data = envelope
+            .data
+            .ok_or_else(|| Error::decode("the response has no data object"))?;
+        let data = serde_json::from_value::<T>(data).map_err(|e| {
+            Error::decode(format!(
+                "the response data does not match the documentation: {e}"
+            ))
+            .with_source(e)
+        })?;
+        Ok(ApiResponse {
+            status,
+            message,
+            data,
+        })
+    }
+}
+
+/// Tags an error raised outside the runtime with the provider and the call.
+fn tag(err: Error, call: Call) -> Error {
+    err.with_provider(PROVIDER_ID)
+        .with_operation(call.operation())
+}
+
+fn check_task_id(task_id: &str) -> Result<()> {
+    if task_id.trim().is_empty() {
+        Err(Error::invalid_input(
+            "task_id",
+            "is empty; pass the task_id returned by the create call",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The error a failed task surfaces as: kind by [`TaskFailure::error_kind`], the state code as
+/// the code, the documented meaning and the task id in the message, and the typed failure as
+/// the source.
+fn failure_error(task_id: &str, failure: TaskFailure, server_message: Option<&str>) -> Error {
+    let mut message = format!("task {task_id} failed: {}", failure.meaning());
+    if let Some(said) = server_message.map(str::trim).filter(|m| {
+        !m.is_empty() && !m.eq_ignore_ascii_case("success") && !m.eq_ignore_ascii_case("ok")
+    }) {
+        message.push_str(" Server said: ");
+        message.push_str(said);
+    }
+    let mut err = Error::new(failure.error_kind(), message)
+        .with_provider(PROVIDER_ID)
+        .with_operation(Call::Query.operation())
+        .with_code(failure.code().to_string())
+        .with_retryable(false)
+        .with_source(failure);
+    if let Some(field) = failure.field() {
+        err = err.with_field(field);
+    }
+    err
+}
