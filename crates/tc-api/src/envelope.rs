@@ -43,7 +43,15 @@ pub enum Envelope {
     Err(ApiError),
 }
 
+/// Keys of the envelope itself; any other key in `Response` is the action's output.
+const ENVELOPE_KEYS: [&str; 3] = ["Error", "RequestId", "DeprecatedWarning"];
+
 /// Splits a response body into success or API error.
+///
+/// `Response.Error` is an API error only when it stands alone (beside `RequestId`). Beside output
+/// fields it belongs to the output: the polling actions of asynchronous tasks report a failed
+/// task as `{"Status": "Failed", "Error": {...}, ...}` in a successful response, and that task
+/// error must reach the caller as data, not as a failed call.
 ///
 /// Also recognises the legacy pre-3.0 error shape `{"code": n, "message": "...", "codeDesc": "..."}`.
 pub fn parse_envelope(body: &[u8]) -> Result<Envelope> {
@@ -78,7 +86,10 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope> {
         .get("RequestId")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    if let Some(error) = response.get("Error") {
+    let has_output = response
+        .as_object()
+        .is_some_and(|o| o.keys().any(|k| !ENVELOPE_KEYS.contains(&k.as_str())));
+    if let Some(error) = response.get("Error").filter(|_| !has_output) {
         let code = error
             .get("Code")
             .and_then(Value::as_str)
@@ -139,6 +150,23 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn an_error_beside_output_fields_is_the_tasks_and_stays_data() {
+        // The LKEAP GetReconstructDocumentResult seed's failed-task example.
+        let body = br#"{"Response":{"FailedPages":[],"RequestId":"a37b","Status":"Failed",
+            "Error":{"Code":"InvalidParameter.FileURLInvalid","Message":"url download failed"}}}"#;
+        match parse_envelope(body).unwrap() {
+            Envelope::Ok(v) => {
+                assert_eq!(v["Status"], "Failed");
+                assert_eq!(v["Error"]["Code"], "InvalidParameter.FileURLInvalid");
+            }
+            other => panic!("{other:?}"),
+        }
+        let alone = br#"{"Response":{"Error":{"Code":"InvalidParameter","Message":"m"},
+            "RequestId":"r","DeprecatedWarning":"w"}}"#;
+        assert!(matches!(parse_envelope(alone).unwrap(), Envelope::Err(_)));
     }
 
     #[test]

@@ -1,0 +1,362 @@
+//! LKEAP as an [`OcrProvider`]: submit = `CreateReconstructDocumentFlow`, poll =
+//! `GetReconstructDocumentResult` (+ the result archive), mapped into a [`Document`].
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use ocr_core::request::SNIFF_LEN;
+use ocr_core::{
+    Artifact, Capabilities, Document, Error, ErrorKind, Format, InputLimits, Job, JobStatus,
+    OcrProvider, OutputKind, Page, PollPolicy, Request, Result, Source,
+};
+use tokio::io::AsyncReadExt;
+
+use crate::archive::{EntryKind, ResultArchive};
+use crate::client::{classify_status, Lkeap, StatusClass, GET_RECONSTRUCT, TASK_RETENTION};
+use crate::file_type::{FileType, Flow, MAX_BASE64_BYTES, MB};
+use crate::reconstruct::{
+    CreateReconstructDocumentFlowRequest, GetReconstructDocumentResultResponse,
+};
+use crate::result_url::redact_url;
+use crate::site::Site;
+use crate::validate;
+use crate::PROVIDER_ID;
+
+/// `Job::meta` key of the site a job was submitted to.
+pub const META_SITE: &str = "site";
+/// `Job::meta` key of the region a job was submitted in.
+pub const META_REGION: &str = "region";
+/// `Job::meta` key of the submission's request id.
+pub const META_REQUEST_ID: &str = "request_id";
+/// `Job::meta` key of the flow (`"reconstruct"`).
+pub const META_FLOW: &str = "flow";
+
+/// The typed result of a finished parse task: the final poll response (status, usage, failed
+/// pages) and the archive read from its URL. A [`Document`] made by this provider keeps it
+/// reachable with `document.native::<ReconstructResult>()`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReconstructResult {
+    /// The task id.
+    pub task_id: String,
+    /// The `GetReconstructDocumentResult` response that reported success.
+    pub response: GetReconstructDocumentResultResponse,
+    /// The result archive.
+    pub archive: ResultArchive,
+}
+
+impl ReconstructResult {
+    /// Bundles a finished task's response and archive.
+    pub fn new(
+        task_id: impl Into<String>,
+        response: GetReconstructDocumentResultResponse,
+        archive: ResultArchive,
+    ) -> Self {
+        ReconstructResult {
+            task_id: task_id.into(),
+            response,
+            archive,
+        }
+    }
+
+    /// Maps the result into the neutral [`Document`]:
+    ///
+    /// - `markdown`: the whole-document Markdown;
+    /// - `pages`: one page per page number found in per-page Markdown or JSON files (numbered
+    ///   from 1; an archive numbering from 0 is shifted), with its Markdown;
+    /// - `files`: every other file (images, per-page JSON, anything else), with its bytes;
+    /// - `request_ids`: the poll's request id;
+    /// - the native value: this result.
+    ///
+    /// ```
+    /// use lkeap::{GetReconstructDocumentResultResponse, ReconstructResult, ResultArchive};
+    /// let doc = ReconstructResult::new("t", GetReconstructDocumentResultResponse::default(), ResultArchive::default())
+    ///     .to_document();
+    /// assert_eq!(doc.provider, "lkeap");
+    /// assert!(doc.native::<ReconstructResult>().is_some());
+    /// ```
+    pub fn to_document(&self) -> Document {
+        let archive = &self.archive;
+        let mut doc = Document::new(PROVIDER_ID);
+        let main_md = archive.markdown_entry().map(|e| e.path().to_owned());
+        doc.markdown = archive.markdown().map(str::to_owned);
+
+        let page_md = archive.page_markdown();
+        let page_json = archive.page_json_entries();
+        let numbers: BTreeSet<u32> = page_md.keys().chain(page_json.keys()).copied().collect();
+        let shift = u32::from(numbers.first() == Some(&0));
+        for n in &numbers {
+            let mut page = Page::new(n + shift);
+            page.markdown = page_md.get(n).map(|s| (*s).to_owned());
+            doc.pages.push(page);
+        }
+
+        for entry in archive.entries() {
+            let is_page_md = matches!(entry.kind(), EntryKind::PageMarkdown(_));
+            let is_main_md = main_md.as_deref() == Some(entry.path());
+            if is_page_md || is_main_md {
+                continue;
+            }
+            doc.files.push(Artifact {
+                name: entry.path().to_owned(),
+                media_type: Some(entry.media_type().to_owned()),
+                data: Some(entry.data().to_vec()),
+                ..Artifact::default()
+            });
+        }
+        if !self.response.request_id.is_empty() {
+            doc.request_ids.push(self.response.request_id.clone());
+        }
+        doc.with_native(self.clone())
+    }
+}
+
+impl Lkeap {
+    /// Turns a neutral [`Request`] into a validated `CreateReconstructDocumentFlow` request:
+    /// URLs are passed as `FileUrl` (the type from the URL's extension); local files are sent
+    /// as `FileBase64` when their type allows it (type sniffed from content, or from the name
+    /// for text formats), after the documented size checks.
+    async fn reconstruct_request(
+        &self,
+        request: &Request,
+    ) -> Result<CreateReconstructDocumentFlowRequest> {
+        let site = self.site();
+        let mut out = match &request.source {
+            Source::Url(url) => {
+                let file_type = request
+                    .source
+                    .file_name()
+                    .as_deref()
+                    .and_then(FileType::from_file_name)
+                    .ok_or_else(|| {
+                        invalid(
+                            "FileType",
+                            format!(
+                                "cannot be told from the URL {}: its path has no supported file \
+                                 extension (use the typed API to name the type)",
+                                redact_url(url.as_str())
+                            ),
+                        )
+                    })?;
+                validate::check_file_type(Flow::Reconstruct, site, file_type)?;
+                CreateReconstructDocumentFlowRequest::from_url(file_type, url.as_str())
+            }
+            Source::Bytes { data, file_name } => {
+                let head = &data[..data.len().min(SNIFF_LEN)];
+                let file_type = local_type(site, head, file_name.as_deref(), data.len() as u64)?;
+                validate::check_image_sides_if(file_type, head)?;
+                CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(data))
+            }
+            Source::Path(path) => {
+                let unreadable = |e: std::io::Error| {
+                    Error::new(
+                        ErrorKind::InvalidInput,
+                        format!("cannot read {}", path.display()),
+                    )
+                    .with_field("source")
+                    .with_provider(PROVIDER_ID)
+                    .with_source(e)
+                };
+                let meta = tokio::fs::metadata(path).await.map_err(unreadable)?;
+                if !meta.is_file() {
+                    return Err(invalid(
+                        "source",
+                        format!("{} is not a regular file", path.display()),
+                    ));
+                }
+                let mut head = Vec::new();
+                tokio::fs::File::open(path)
+                    .await
+                    .map_err(unreadable)?
+                    .take(SNIFF_LEN as u64)
+                    .read_to_end(&mut head)
+                    .await
+                    .map_err(unreadable)?;
+                let name = request.source.file_name();
+                let file_type = local_type(site, &head, name.as_deref(), meta.len())?;
+                validate::check_image_sides_if(file_type, &head)?;
+                let data = request.source.read_all(max_raw_for_base64()).await?;
+                CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(&data))
+            }
+        };
+        if let Some(pages) = request.options.pages {
+            out = out.with_pages(i64::from(pages.start()), i64::from(pages.end()));
+        }
+        Ok(out.with_config(self.default_reconstruct_config()))
+    }
+}
+
+/// The largest raw file whose base64 form fits the 8 MB limit.
+fn max_raw_for_base64() -> u64 {
+    MAX_BASE64_BYTES / 4 * 3
+}
+
+/// The base64 length of `n` raw bytes.
+fn encoded_len(n: u64) -> u64 {
+    n.div_ceil(3) * 4
+}
+
+fn invalid(field: &str, rule: impl Into<String>) -> Error {
+    Error::invalid_input(field, rule).with_provider(PROVIDER_ID)
+}
+
+/// Checks a local file before it is read in full: type recognised and accepted, within the
+/// type's documented size, of a type that may be sent inline, and within 8 MB once encoded.
+fn local_type(site: Site, head: &[u8], file_name: Option<&str>, size: u64) -> Result<FileType> {
+    if size == 0 {
+        return Err(invalid(
+            "FileBase64",
+            "would be empty: the file has no content",
+        ));
+    }
+    let file_type = FileType::detect(head, file_name).ok_or_else(|| {
+        invalid(
+            "FileType",
+            format!(
+                "cannot be told: the content is not a recognised format and the file name ({}) \
+                 names no supported type",
+                file_name.unwrap_or("none")
+            ),
+        )
+    })?;
+    validate::check_file_type(Flow::Reconstruct, site, file_type)?;
+    let limit = file_type.max_bytes(Flow::Reconstruct, site);
+    if size > limit {
+        return Err(invalid(
+            "FileBase64",
+            format!(
+                "would carry a {size}-byte file; {file_type} documents are limited to {} MB",
+                limit / MB
+            ),
+        ));
+    }
+    if !file_type.allows_base64(Flow::Reconstruct, site) {
+        return Err(invalid(
+            "FileBase64",
+            format!(
+                "cannot carry a local {file_type} file: only {} may be sent inline on the {site} \
+                 site; upload it and pass its URL",
+                FileType::base64_types(Flow::Reconstruct, site).join(", ")
+            ),
+        ));
+    }
+    validate::check_encoded_len(encoded_len(size))?;
+    Ok(file_type)
+}
+
+#[async_trait]
+impl OcrProvider for Lkeap {
+    fn id(&self) -> &'static str {
+        PROVIDER_ID
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let max = FileType::ALL
+            .iter()
+            .filter(|t| t.accepted_by(Flow::Reconstruct, self.site()))
+            .map(|t| t.max_bytes(Flow::Reconstruct, self.site()))
+            .max()
+            .unwrap_or(0);
+        let formats: Vec<Format> = Format::ALL
+            .into_iter()
+            .filter(|f| {
+                FileType::from_format(*f)
+                    .is_some_and(|t| t.accepted_by(Flow::Reconstruct, self.site()))
+            })
+            .collect();
+        Capabilities::new(
+            InputLimits::new(formats, max).with_sides(
+                Some(validate::MIN_IMAGE_SIDE),
+                Some(validate::MAX_IMAGE_SIDE),
+            ),
+            vec![OutputKind::Text, OutputKind::Markdown, OutputKind::Files],
+            true,
+        )
+    }
+
+    fn poll_policy(&self) -> PollPolicy {
+        self.poll_policy_value()
+    }
+
+    /// Validates, then calls `CreateReconstructDocumentFlow`. The job carries the task id and,
+    /// in `meta`, the site, region and request id; it can be serialised and polled later (for
+    /// 30 days) by a client configured for the same site and region.
+    async fn submit(&self, request: &Request) -> Result<Job> {
+        let create = self.reconstruct_request(request).await?;
+        let created = self.create_reconstruct_document_flow(&create).await?;
+        let now = self.now_unix();
+        Ok(Job::new(PROVIDER_ID, created.task_id, now)
+            .with_expiry(now + TASK_RETENTION.as_secs())
+            .with_meta(META_FLOW, "reconstruct")
+            .with_meta(META_SITE, self.site().as_str())
+            .with_meta(META_REGION, self.region())
+            .with_meta(META_REQUEST_ID, created.request_id))
+    }
+
+    /// Calls `GetReconstructDocumentResult` once: `Processing`, `Pause` and `WaitExecute` are
+    /// pending; `Failed` is the task's error (kind `TaskFailed`); `Success` downloads and reads
+    /// the archive (refreshing an expired URL once) and returns the document.
+    async fn poll(&self, job: &Job) -> Result<JobStatus> {
+        self.check_job(job)?;
+        let response = self.get_reconstruct_document_result(&job.task_id).await?;
+        match classify_status(
+            GET_RECONSTRUCT,
+            response.status.as_ref(),
+            response.error.as_ref(),
+            &response.request_id,
+        )? {
+            StatusClass::Pending(progress) => Ok(JobStatus::Pending(progress)),
+            StatusClass::Failed(err) => Ok(JobStatus::Failed(err)),
+            StatusClass::Done => {
+                let archive = self
+                    .download_reconstruct_archive(&job.task_id, &response)
+                    .await?;
+                let mut doc =
+                    ReconstructResult::new(job.task_id.clone(), response, archive).to_document();
+                if let Some(id) = job.meta(META_REQUEST_ID).filter(|id| !id.is_empty()) {
+                    doc.request_ids.insert(0, id.to_owned());
+                }
+                Ok(JobStatus::Done(Box::new(doc)))
+            }
+        }
+    }
+}
+
+impl Lkeap {
+    fn check_job(&self, job: &Job) -> Result<()> {
+        if job.provider != PROVIDER_ID {
+            return Err(invalid(
+                "job",
+                format!("belongs to provider {}, not {PROVIDER_ID}", job.provider),
+            ));
+        }
+        if job.task_id.trim().is_empty() {
+            return Err(invalid("job", "has no task id"));
+        }
+        let mismatch = |what: &str, theirs: &str, ours: &str| {
+            Error::new(
+                ErrorKind::Config,
+                format!(
+                    "job {} was submitted with {what} {theirs}; poll it with a client configured \
+                     for {what} {theirs} (this one uses {ours})",
+                    job.task_id
+                ),
+            )
+            .with_field("job")
+            .with_provider(PROVIDER_ID)
+        };
+        if let Some(site) = job.meta(META_SITE) {
+            if site != self.site().as_str() {
+                return Err(mismatch("site", site, self.site().as_str()));
+            }
+        }
+        if let Some(region) = job.meta(META_REGION) {
+            if region != self.region() {
+                return Err(mismatch("region", region, self.region()));
+            }
+        }
+        Ok(())
+    }
+}
