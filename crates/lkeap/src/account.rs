@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lenient;
+use ocr_core::lenient;
 
 /// The response of `CancelTask`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -42,7 +42,6 @@ pub mod client;
 mod download;
 pub mod event_stream;
 pub mod file_type;
-mod lenient;
 pub mod provider;
 pub mod reconstruct;
 pub mod result_url;

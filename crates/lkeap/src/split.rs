@@ -8,7 +8,6 @@ use ocr_core::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::file_type::FileType;
-use crate::lenient;
 use crate::reconstruct::{Base64Len, UrlShown};
 use crate::result_url::ResultUrl;
 use crate::task::{
@@ -228,17 +227,29 @@ impl GetSplitDocumentResultResponse {
 #[non_exhaustive]
 pub struct SplitChunk {
     /// `page_content`: the text to embed (images replaced by placeholders).
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, deserialize_with = "json_text")]
     pub page_content: Option<String>,
     /// `org_data`: the smallest semantically complete block holding the chunk.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, deserialize_with = "json_text")]
     pub org_data: Option<String>,
     /// `big_data`: the largest semantically complete block holding the chunk.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    #[serde(default, deserialize_with = "json_text")]
     pub big_data: Option<String>,
     /// Any other keys of the line.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// A free-form chunk field: a string as is, any other JSON value (an object, a number) kept as its
+/// JSON text, `null` as absent.
+fn json_text<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
 }
 
 /// Parses a JSONL file of chunks; blank lines are skipped, a malformed line is an error naming

@@ -14,10 +14,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::event_stream::{EventStreamParser, ServerEvent};
 use crate::file_type::FileType;
-use crate::lenient;
 use crate::reconstruct::{Base64Len, UrlShown};
 use crate::result_url::ResultUrl;
 use crate::task::{ReconstructDocumentFailedPage, ResultType, TableResultType};
+use ocr_core::lenient;
 
 /// The action name.
 pub(crate) const ACTION: &str = "ReconstructDocumentSSE";

@@ -6,7 +6,7 @@ use std::fmt;
 use ocr_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::lenient;
+use ocr_core::lenient;
 
 /// `Status` of an asynchronous task (`Success`, `Processing`, `Pause`, `Failed`, `WaitExecute`).
 ///

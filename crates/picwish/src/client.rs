@@ -19,8 +19,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::create::CreateTask;
-use crate::http_status::{retry_after, status_error, Call};
-use crate::lenient;
+use crate::http_status::{status_error, Call};
 use crate::limits::{
     API_KEY_ENV, API_KEY_HEADER, DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL, DEFAULT_RATE_LIMIT,
     DEFAULT_WAIT_DEADLINE, PROVIDER_ID,
@@ -29,6 +28,8 @@ use crate::redact::scrub;
 use crate::result::{ResultFile, ResultFormat};
 use crate::state::{TaskFailure, TaskState};
 use crate::task::{ApiResponse, CreatedTask, TaskInfo};
+use ocr_core::http::retry_after;
+use ocr_core::lenient;
 
 /// The API path of the OCR tasks, below the base URL.
 const TASKS_PATH: [&str; 4] = ["api", "tasks", "document", "ocr"];

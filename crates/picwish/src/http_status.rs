@@ -14,10 +14,9 @@
 //! | 5xx | `Service` | yes |
 //! | any other | `Service` | no |
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use ocr_core::{Error, ErrorKind};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// Which call a status came from: a 404 means different things for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,16 +110,6 @@ pub(crate) fn status_error(
     err
 }
 
-/// The `Retry-After` header as a wait: delay-seconds or an HTTP date (relative to `now`).
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
 fn truncate(s: &str, max_chars: usize) -> String {
     match s.char_indices().nth(max_chars) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -131,8 +120,6 @@ fn truncate(s: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-    use std::time::UNIX_EPOCH;
 
     #[test]
     fn kinds_by_status_and_call() {
@@ -168,22 +155,5 @@ mod tests {
         let long = "x".repeat(400);
         let err = status_error(Call::Query, 500, Some(&long), None);
         assert!(err.message().ends_with('…'));
-    }
-
-    #[test]
-    fn retry_after_seconds_and_dates() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h, now), None);
-        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(3)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
-        assert_eq!(retry_after(&h, now), Some(Duration::from_secs(7)));
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&earlier).unwrap());
-        assert_eq!(retry_after(&h, now), Some(Duration::ZERO));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h, now), None);
     }
 }

@@ -43,7 +43,6 @@
 mod client;
 mod create;
 pub mod http_status;
-mod lenient;
 mod limits;
 mod provider;
 mod redact;

@@ -75,10 +75,9 @@ impl Serialize for TaskState {
 
 impl<'de> Deserialize<'de> for TaskState {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        crate::lenient::integer(&value)
+        ocr_core::lenient::opt_i64(d)?
             .map(TaskState::from_code)
-            .map_err(serde::de::Error::custom)
+            .ok_or_else(|| serde::de::Error::custom("the task state is missing"))
     }
 }
 

@@ -5,10 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lenient;
 use crate::limits::RESULT_VALIDITY;
 use crate::redact::redact_url;
 use crate::state::TaskState;
+use ocr_core::lenient;
 
 /// A decoded response: the HTTP-style `status`, the `message`, and the `data` object.
 ///

@@ -483,7 +483,12 @@ impl TcClient {
             }
             Ok(Envelope::Ok(value)) if success => Ok(value),
             Err(err) if success => Err(err),
-            _ => Err(http_status_error(status, headers, header_request_id)),
+            _ => Err(http_status_error(
+                status,
+                headers,
+                header_request_id,
+                self.inner.clock.now(),
+            )),
         }
     }
 
@@ -581,7 +586,12 @@ impl TcClient {
     }
 }
 
-fn http_status_error(status: u16, headers: &HeaderMap, request_id: Option<String>) -> Error {
+fn http_status_error(
+    status: u16,
+    headers: &HeaderMap,
+    request_id: Option<String>,
+    now: std::time::SystemTime,
+) -> Error {
     let (kind, retryable) = match status {
         429 => (ErrorKind::Throttled, true),
         401 | 403 => (ErrorKind::Auth, false),
@@ -591,12 +601,8 @@ fn http_status_error(status: u16, headers: &HeaderMap, request_id: Option<String
     let mut err = Error::new(kind, format!("HTTP {status} without an API error body"))
         .with_http_status(status)
         .with_retryable(retryable);
-    if let Some(after) = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
-        err = err.with_retry_after(Duration::from_secs(after));
+    if let Some(after) = ocr_core::http::retry_after(headers, now) {
+        err = err.with_retry_after(after);
     }
     if let Some(id) = request_id {
         err = err.with_request_id(id);

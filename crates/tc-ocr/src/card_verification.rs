@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lenient;
 use crate::redact::{OptBase64, OptUrl};
+use ocr_core::lenient;
 
 /// Values of `CardType`.
 pub mod card_type {

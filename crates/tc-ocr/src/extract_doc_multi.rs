@@ -9,8 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Polygon;
-use crate::lenient;
 use crate::redact::{OptBase64, OptUrl};
+use ocr_core::lenient;
 
 /// The request of ExtractDocMulti. Every field is optional on the wire; exactly one of
 /// [`image_url`](Self::image_url) and [`image_base64`](Self::image_base64) must be set (the

@@ -8,8 +8,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Coord, ItemCoord};
-use crate::lenient;
 use crate::redact::{OptBase64, OptUrl};
+use ocr_core::lenient;
 
 /// The request of GeneralAccurateOCR (high-accuracy general text). All fields optional;
 /// exactly one of `ImageUrl` / `ImageBase64` must be set.

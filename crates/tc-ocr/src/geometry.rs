@@ -7,7 +7,7 @@
 use ocr_core::{Point, Quad};
 use serde::{Deserialize, Serialize};
 
-use crate::lenient;
+use ocr_core::lenient;
 
 /// A point in pixels (model type `Coord`; `X`, `Y` Integer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -73,7 +73,6 @@ mod client;
 pub mod extract_doc_multi;
 pub mod general_ocr;
 pub mod geometry;
-mod lenient;
 pub mod limits;
 mod mapping;
 pub mod provider;

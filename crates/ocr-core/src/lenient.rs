@@ -1,27 +1,39 @@
-//! Lenient number and string decoding for response fields.
+//! Lenient decoding of response fields whose JSON type the services do not keep exactly.
 //!
-//! The API models say `Integer`, `Float` or `String`, but the service (and the emulators people
-//! test against) are not always exact: an integer field may come back as `12.0`, a float as
-//! `0`, a numeric string field as a bare number. These helpers accept all of those, plus
-//! explicit `null`, so a harmless representation change never fails a whole response.
+//! API models say `Integer`, `Float` or `String`, but an integer field may come back as `12.0`
+//! or `"12"`, a float as `0`, a numeric string field as a bare number. These `deserialize_with`
+//! helpers accept those shapes and explicit `null`, so a harmless representation change never
+//! fails a whole response, while values that are not numbers at all are still refused.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 
-/// An `Integer` field: accepts integers, floats (rounded), numeric strings and `null`.
-pub(crate) fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+/// An `Integer` field: accepts integers, integral floats (`12.0`), numeric strings and `null`.
+/// A fraction (`1.5`) is refused: it means the field is not what the documentation says.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct T {
+///     #[serde(default, deserialize_with = "ocr_core::lenient::opt_i64")]
+///     n: Option<i64>,
+/// }
+/// let t: T = serde_json::from_str(r#"{"n": "42"}"#).unwrap();
+/// assert_eq!(t.n, Some(42));
+/// assert!(serde_json::from_str::<T>(r#"{"n": 1.5}"#).is_err());
+/// ```
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     d.deserialize_any(IntVisitor)
 }
 
 /// A `Float` field: accepts integers, floats, numeric strings and `null`.
-pub(crate) fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     d.deserialize_any(FloatVisitor)
 }
 
 /// A `String` field that looks like a number on the wire (`PageIndex`, `Height` …): accepts
 /// strings, numbers, booleans and `null`.
-pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     d.deserialize_any(StringVisitor)
 }
 
@@ -45,10 +57,10 @@ impl<'de> Visitor<'de> for IntVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        if v.is_finite() && v.abs() < 9.0e18 {
-            Ok(Some(v.round() as i64))
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Ok(Some(v as i64))
         } else {
-            Err(E::custom(format!("number {v} is not a usable integer")))
+            Err(E::custom(format!("{v} is not an integer")))
         }
     }
 
@@ -169,6 +181,21 @@ impl<'de> Visitor<'de> for StringVisitor {
     }
 }
 
+/// Unix seconds from a timestamp string (`"1700000000"`, or with a fraction, which is dropped).
+///
+/// ```
+/// assert_eq!(ocr_core::lenient::unix_seconds(" 1700000000.75 "), Some(1_700_000_000));
+/// assert_eq!(ocr_core::lenient::unix_seconds("soon"), None);
+/// ```
+pub fn unix_seconds(s: &str) -> Option<u64> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<u64>() {
+        return Some(n);
+    }
+    let f = t.parse::<f64>().ok()?;
+    (f.is_finite() && f >= 0.0).then(|| f.floor() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -199,6 +226,9 @@ mod tests {
         let t = parse(r#"{}"#);
         assert_eq!((t.i, t.f, t.s), (None, None, None));
         assert!(serde_json::from_str::<T>(r#"{"i": "abc"}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"i": 1.5}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"f": "abc"}"#).is_err());
+        assert!(serde_json::from_str::<T>(r#"{"s": [1]}"#).is_err());
         assert!(serde_json::from_str::<T>(r#"{"i": [1]}"#).is_err());
     }
 }
