@@ -1,0 +1,372 @@
+//! The shared state behind the one port, and the dispatcher every request goes through:
+//! classify → record → faults → service handler → common headers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use url::Url;
+
+use crate::clock::{http_date, EmulatorClock};
+use crate::config::EmulatorConfig;
+use crate::connection::ConnInfo;
+use crate::fault::{Category, FaultBook, FaultKind};
+use crate::files::FileStore;
+use crate::ids::IdGen;
+use crate::rate_limit::RateLimits;
+use crate::record::{redact_header, redact_query, RecordedRequest, Recorder};
+use crate::route::{classify, Route, Target};
+use crate::service::Service;
+
+/// Set by handlers on their response: how many request-body bytes they read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodySize(pub(crate) u64);
+
+/// Everything the handlers share.
+pub(crate) struct App {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) clock: EmulatorClock,
+    pub(crate) ids: IdGen,
+    pub(crate) recorder: Recorder,
+    pub(crate) faults: FaultBook,
+    pub(crate) limits: RateLimits,
+    pub(crate) files: FileStore,
+    pub(crate) base_url: Url,
+    pub(crate) local_addr: SocketAddr,
+    pub(crate) tencent: crate::tencent::TencentState,
+    pub(crate) cos: crate::cos::CosState,
+    pub(crate) picwish: crate::picwish::PicWishState,
+}
+
+impl App {
+    pub(crate) fn new(
+        config: EmulatorConfig,
+        clock: EmulatorClock,
+        seed: u64,
+        local_addr: SocketAddr,
+        base_url: Url,
+    ) -> Self {
+        let mut secret = [0u8; 32];
+        let derived = crate::crypto::hmac_sha256(&seed.to_le_bytes(), b"file-url-secret");
+        secret.copy_from_slice(&derived);
+        let faults = FaultBook::new(seed, &config.faults);
+        let limits = RateLimits::new(config.rate_limits.clone(), config.default_rate_limit);
+        let cos = crate::cos::CosState::new(&config);
+        Self {
+            recorder: Recorder::new(config.record_capacity),
+            ids: IdGen::new(seed),
+            faults,
+            limits,
+            files: FileStore::new(secret),
+            base_url,
+            local_addr,
+            tencent: crate::tencent::TencentState::default(),
+            cos,
+            picwish: crate::picwish::PicWishState::default(),
+            clock,
+            config,
+        }
+    }
+
+    /// True when the action may proceed under its rate limit.
+    pub(crate) fn within_rate_limit(&self, action: &str) -> bool {
+        self.limits.try_acquire(action)
+    }
+
+    /// Takes a task-failure fault for a create call, if one is due.
+    pub(crate) fn take_task_failure(
+        &self,
+        service: Service,
+        action: &str,
+    ) -> Option<(String, String)> {
+        match self.faults.take(Category::Task, service, Some(action)) {
+            Some(FaultKind::TaskFailure { code, message }) => Some((code, message)),
+            _ => None,
+        }
+    }
+
+    /// True if `url` points at this emulator (same host and port).
+    pub(crate) fn is_own_url(&self, url: &Url) -> bool {
+        let port_ok = url.port_or_known_default() == Some(self.local_addr.port());
+        let host_ok = match url.host_str() {
+            Some("localhost") => true,
+            Some(h) => h
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip == self.local_addr.ip() || ip.is_loopback()),
+            None => false,
+        };
+        port_ok && host_ok
+    }
+
+    /// The bytes behind a URL that points at this emulator's own result files or
+    /// path-style COS objects (nothing is fetched from anywhere else).
+    pub(crate) fn resolve_own_url(&self, url: &str) -> Option<(Bytes, String)> {
+        let parsed = Url::parse(url).ok()?;
+        if !self.is_own_url(&parsed) {
+            return None;
+        }
+        let path = parsed.path();
+        if path.starts_with("/files/") {
+            let file = self
+                .files
+                .resolve(
+                    path,
+                    parsed.query().unwrap_or_default(),
+                    self.clock.now_unix(),
+                )
+                .ok()?;
+            return Some((file.bytes, file.name));
+        }
+        let decoded = crate::http_util::decode(path);
+        let rest = decoded.strip_prefix("/cos/")?;
+        let (bucket, key) = rest.split_once('/')?;
+        let object = self.cos.object(bucket, key)?;
+        let name = key.rsplit('/').next().unwrap_or(key).to_owned();
+        Some((object.data, name))
+    }
+}
+
+/// The one handler behind every path.
+pub(crate) async fn dispatch(
+    State(app): State<Arc<App>>,
+    ConnectInfo(conn): ConnectInfo<ConnInfo>,
+    request: Request,
+) -> Response {
+    let seq = app.recorder.next_seq();
+    let at_millis = app.clock.now_millis();
+    let (parts, body) = request.into_parts();
+    let route = classify(&parts.method, &parts.uri, &parts.headers);
+    let announced_size = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut record = RecordedRequest {
+        seq,
+        at_millis,
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: redact_query(parts.uri.query().unwrap_or_default()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes());
+                (n.as_str().to_owned(), redact_header(n.as_str(), &value))
+            })
+            .collect(),
+        body_size: announced_size,
+        service: route.service,
+        action: route.action.clone(),
+        status: None,
+        fault: None,
+    };
+    let action = route.action.as_deref();
+    let mut notes: Vec<String> = Vec::new();
+
+    if let Some(FaultKind::Latency(delay)) =
+        app.faults.take(Category::Latency, route.service, action)
+    {
+        notes.push(format!("{:?}", FaultKind::Latency(delay)));
+        tokio::time::sleep(delay).await;
+    }
+    let fault = app.faults.take(Category::Response, route.service, action);
+    if let Some(kind) = &fault {
+        notes.push(format!("{kind:?}"));
+    }
+
+    let mut response = match &fault {
+        Some(FaultKind::Throttle) => throttled(&app, &route),
+        Some(FaultKind::ServerError) => internal_error(&app, &route),
+        Some(FaultKind::HttpStatus(status)) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY);
+            (status, format!("{status}\n")).into_response()
+        }
+        Some(FaultKind::DropConnection) => {
+            conn.kill();
+            record.fault = Some(notes.join(", "));
+            app.recorder.push(record);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        _ => handle(&app, &route, parts, body).await,
+    };
+
+    if let Some(BodySize(size)) = response.extensions().get::<BodySize>() {
+        record.body_size = *size;
+    }
+    match &fault {
+        Some(FaultKind::TruncatedBody) => response = truncate(response).await,
+        Some(FaultKind::MalformedBody) => response = malform(response).await,
+        _ => {}
+    }
+    if let Ok(date) = HeaderValue::from_str(&http_date(app.clock.now_unix())) {
+        response.headers_mut().insert(header::DATE, date);
+    }
+    record.status = Some(response.status().as_u16());
+    if !notes.is_empty() {
+        record.fault = Some(notes.join(", "));
+    }
+    app.recorder.push(record);
+    response
+}
+
+async fn handle(
+    app: &Arc<App>,
+    route: &Route,
+    parts: axum::http::request::Parts,
+    body: Body,
+) -> Response {
+    match &route.target {
+        Target::Tencent => crate::tencent::handle(app, route, parts, body).await,
+        Target::PicWishCreate => crate::picwish::create(app, parts, body).await,
+        Target::PicWishQuery(id) => crate::picwish::query(app, &parts, id),
+        Target::PicWishBadMethod => crate::picwish::error(
+            StatusCode::NOT_FOUND,
+            "The requested URL or method does not exist.",
+        ),
+        Target::Bucket(target) => crate::cos::handle(app, route, target, parts, body).await,
+        Target::File => crate::files::handle(
+            app,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query().unwrap_or_default(),
+        ),
+        Target::Index => index(app),
+        Target::NotFound => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":"no emulated service at this path"}"#,
+        )
+            .into_response(),
+    }
+}
+
+fn index(app: &App) -> Response {
+    let e = crate::endpoints::Endpoints::new(&app.base_url, &app.config);
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "ocr-emulator\ntencent (OCR, LKEAP): {}\npicwish: {}\ncos: {}\nci: {}\n",
+            e.tencent, e.picwish, e.cos, e.ci
+        ),
+    )
+        .into_response()
+}
+
+fn throttled(app: &App, route: &Route) -> Response {
+    match &route.target {
+        Target::Tencent => crate::tencent::envelope::error(
+            app,
+            "RequestLimitExceeded",
+            "Your current request rate exceeds the frequency limit of this action. Please reduce the frequency of calls.",
+        ),
+        Target::PicWishCreate | Target::PicWishQuery(_) | Target::PicWishBadMethod => {
+            crate::picwish::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Request frequency exceeds the QPS limit.",
+            )
+        }
+        Target::Bucket(t) => crate::cos::xml::error_response(
+            app,
+            t.ci,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SlowDown",
+            "Please reduce your request rate.",
+            &t.sign_path,
+        ),
+        Target::File => crate::cos::xml::error_response(
+            app,
+            false,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SlowDown",
+            "Please reduce your request rate.",
+            "",
+        ),
+        Target::Index | Target::NotFound => {
+            (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests\n").into_response()
+        }
+    }
+}
+
+fn internal_error(app: &App, route: &Route) -> Response {
+    match &route.target {
+        Target::Tencent => crate::tencent::envelope::error(
+            app,
+            "InternalError",
+            "An internal error has occurred. Retry your request, but if the problem persists, contact us.",
+        ),
+        Target::PicWishCreate | Target::PicWishQuery(_) | Target::PicWishBadMethod => {
+            crate::picwish::error(StatusCode::INTERNAL_SERVER_ERROR, "Server-side exception.")
+        }
+        Target::Bucket(t) => crate::cos::xml::error_response(
+            app,
+            t.ci,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+            &t.sign_path,
+        ),
+        Target::File => crate::cos::xml::error_response(
+            app,
+            false,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+            "",
+        ),
+        Target::Index | Target::NotFound => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n").into_response()
+        }
+    }
+}
+
+/// Sends the headers with the full `Content-Length`, half the body, then aborts.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let half = bytes.slice(..bytes.len() / 2);
+    let stream = futures_util::stream::unfold(0u8, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok::<Bytes, std::io::Error>(half), 1)),
+                1 => {
+                    // Let hyper flush what it has before the connection is aborted.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Some((
+                        Err(std::io::Error::other("body truncated by the emulator")),
+                        2,
+                    ))
+                }
+                _ => None,
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// A complete response whose body is cut in half (unparseable).
+async fn malform(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let cut = if bytes.is_empty() {
+        Bytes::from_static(b"{\"")
+    } else {
+        bytes.slice(..bytes.len() / 2)
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
+    Response::from_parts(parts, Body::from(cut))
+}

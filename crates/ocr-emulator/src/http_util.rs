@@ -1,0 +1,73 @@
+//! Small helpers over HTTP request parts.
+
+use axum::http::HeaderMap;
+use percent_encoding::percent_decode_str;
+
+/// Decoded query parameters in received order (`+` stays `+`; a parameter without
+/// `=` has an empty value).
+pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decodes (lossy UTF-8).
+pub(crate) fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Headers as `(lower-case name, value)` pairs (non-UTF-8 values lossily decoded).
+pub(crate) fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Borrowed view of owned pairs.
+pub(crate) fn borrow_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
+}
+
+/// The first value of a header as text.
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The first value of a query parameter.
+pub(crate) fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_decoded() {
+        assert_eq!(
+            parse_query("a=1&cancel&detect-url=http%3A%2F%2Fx%2Fy+z&&b="),
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("cancel".to_owned(), String::new()),
+                ("detect-url".to_owned(), "http://x/y+z".to_owned()),
+                ("b".to_owned(), String::new()),
+            ]
+        );
+    }
+}
