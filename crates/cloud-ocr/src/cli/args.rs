@@ -1,0 +1,199 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand};
+use cloud_ocr::{OutputFormat, ProviderKind};
+
+#[cfg(test)]
+use super::exit::EXIT_CODES_HELP;
+
+/// Shown after every `--help`: where credentials come from, and the exit codes (the same text
+/// as `exit::EXIT_CODES_HELP`, which a test checks).
+const AFTER_HELP: &str = "\
+Credentials (the providers' own variables):
+  tc-ocr, lkeap   TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN]
+                  or the profile file ~/.tencentcloud/credentials
+  cos-ci          the same, plus CLOUD_OCR_COS_BUCKET and CLOUD_OCR_COS_REGION
+  picwish         PICWISH_API_KEY
+With no --provider and no credentials at all, cloud-ocr runs on an embedded emulator
+(simulated results) and says so on stderr.
+
+Exit codes:
+  0  success
+  1  the document failed (scan) or some inputs failed (batch)
+  2  usage or configuration error (bad flags, missing credentials, unreadable input)
+  3  authentication error (the service refused the keys)
+  4  throttled or out of quota
+  5  transport, timeout or service error";
+
+/// Recognise documents with cloud OCR services (Tencent Cloud OCR, LKEAP, COS + Cloud
+/// Infinite, PicWish), or with the embedded emulator when no credentials are set.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloud-ocr",
+    version,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Log to stderr: -v debug, -vv trace (bodies and secrets are never logged).
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Recognise one document (a file or an http(s) URL) and print the result.
+    #[command(after_help = AFTER_HELP)]
+    Scan(ScanArgs),
+    /// Recognise every supported file of a folder (or every line of a list file), writing one
+    /// result file per input as each finishes; an interrupted run resumes from its journal.
+    #[command(after_help = AFTER_HELP)]
+    Batch(BatchArgs),
+    /// Run the emulator of every service in the foreground until Ctrl-C.
+    Emulator(EmulatorArgs),
+}
+
+/// How to choose and configure the provider (shared by `scan` and `batch`).
+#[derive(Debug, Clone, Args)]
+pub struct ProviderArgs {
+    /// The provider; default: the configuration file's, else the first whose credentials are
+    /// set, else tc-ocr on the embedded emulator.
+    #[arg(long, short = 'p', value_name = "P", value_parser = provider_parser())]
+    pub provider: Option<ProviderKind>,
+
+    /// A TOML configuration file: `provider = "…"` and one table of settings per provider.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Send the provider's requests to this base URL (a proxy, an emulator) instead of its
+    /// default host.
+    #[arg(long, value_name = "URL", conflicts_with = "emulator")]
+    pub endpoint: Option<String>,
+
+    /// Use the embedded emulator (simulated results) even if credentials are set.
+    #[arg(long)]
+    pub emulator: bool,
+}
+
+/// `cloud-ocr scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The document: a local file, or an http(s) URL the provider downloads.
+    #[arg(value_name = "FILE|URL")]
+    pub input: String,
+
+    /// Provider selection and settings.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// Output format: text, json (the stable wrapper with "simulated") or markdown.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
+    pub format: OutputFormat,
+
+    /// Write the result to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// `cloud-ocr batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// A folder of documents, or a list file with one path or URL per line (`#` comments;
+    /// relative paths are relative to the list file).
+    #[arg(value_name = "DIR|LIST-FILE")]
+    pub input: PathBuf,
+
+    /// The output folder: one result file per input, `<input file name>.<txt|json|md>`, and the
+    /// journal `.cloud-ocr-journal.jsonl`.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Provider selection and settings.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// How many documents are in flight at once (the provider's rate limits still apply).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+
+    /// Result format: text, json or markdown.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
+    pub format: OutputFormat,
+
+    /// Also look in sub-folders.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+
+    /// Try inputs that failed in an earlier run again (they are skipped otherwise).
+    #[arg(long)]
+    pub retry_failed: bool,
+}
+
+/// `cloud-ocr emulator`: the emulator crate's own options.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// The emulator's options.
+    #[command(flatten)]
+    pub options: ocr_emulator::cli::CliOptions,
+}
+
+fn provider_parser() -> impl TypedValueParser<Value = ProviderKind> {
+    PossibleValuesParser::new(ProviderKind::ALL.iter().map(|k| k.as_str()))
+        .try_map(|name| name.parse::<ProviderKind>())
+}
+
+fn format_parser() -> impl TypedValueParser<Value = OutputFormat> {
+    PossibleValuesParser::new(OutputFormat::ALL.map(OutputFormat::as_str))
+        .try_map(|name| name.parse::<OutputFormat>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_the_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(AFTER_HELP.contains(EXIT_CODES_HELP));
+        assert!(help.contains(EXIT_CODES_HELP), "{help}");
+    }
+
+    #[test]
+    fn batch_defaults() {
+        let cli = Cli::try_parse_from(["cloud-ocr", "batch", "in", "--out", "out"]).unwrap();
+        let Command::Batch(b) = cli.command else {
+            panic!("not batch")
+        };
+        assert_eq!(b.concurrency, 4);
+        assert_eq!(b.format, OutputFormat::Text);
+        assert!(!b.retry_failed && !b.recursive);
+    }
+
+    #[test]
+    fn endpoint_and_emulator_conflict() {
+        let err = Cli::try_parse_from([
+            "cloud-ocr",
+            "scan",
+            "a.png",
+            "--emulator",
+            "--endpoint",
+            "http://127.0.0.1:1/",
+        ])
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+}

@@ -1,0 +1,296 @@
+//! `cloud-ocr batch`: many documents with bounded concurrency, one result file each as it
+//! finishes, and a journal that makes an interrupted run resumable without resubmitting.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cloud_ocr::core::provider::wait;
+use cloud_ocr::{Env, Error, Job, OcrProvider, OutputFormat, ScanOutput};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::args::BatchArgs;
+use super::exit::{fail, one_line, Exit};
+use super::fsutil::{remove_stale_temps, write_atomic};
+use super::inputs::{collect, output_names, Input};
+use super::journal::{ErrorRecord, Event, Journal, Last, Record, State};
+use super::progress::Progress;
+use super::session::Session;
+
+/// Runs `batch`.
+pub async fn run(args: BatchArgs, env: &Env) -> Exit {
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!(
+            "cloud-ocr: cannot create the output folder {}: {e}",
+            args.out.display()
+        );
+        return Exit::Usage;
+    }
+    let session = match Session::open(&args.provider, env).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let exit = batch(&session, &args).await;
+    session.close().await;
+    exit
+}
+
+/// One input to work on, and how.
+struct Work {
+    input: Input,
+    output: String,
+    /// A job saved by an earlier run: poll it instead of submitting.
+    resume: Option<Job>,
+}
+
+/// What every task shares.
+struct Context {
+    provider: Arc<dyn OcrProvider>,
+    journal: Arc<Journal>,
+    out_dir: PathBuf,
+    format: OutputFormat,
+    simulated: bool,
+    progress: Progress,
+}
+
+async fn batch(session: &Session, args: &BatchArgs) -> Exit {
+    let provider = Arc::clone(&session.provider);
+    let formats = provider.capabilities().input.formats;
+    let inputs = match collect(&args.input, args.recursive, &formats, &args.out) {
+        Ok(inputs) => inputs,
+        Err(e) => return fail(&e),
+    };
+    if inputs.is_empty() {
+        let names: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+        eprintln!(
+            "cloud-ocr: nothing to recognise in {}: no file with an extension {} accepts ({})",
+            args.input.display(),
+            provider.id(),
+            names.join(", ")
+        );
+        return Exit::Usage;
+    }
+    let (journal, replay) = match Journal::open(&args.out) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!(
+                "cloud-ocr: cannot open the journal in {}: {e}",
+                args.out.display()
+            );
+            return Exit::Usage;
+        }
+    };
+    if replay.unreadable > 0 {
+        tracing::debug!(
+            lines = replay.unreadable,
+            "skipped unreadable journal lines (a run killed mid-write leaves one)"
+        );
+    }
+    remove_stale_temps(&args.out);
+
+    // Result file names: inputs already done keep theirs; names other runs wrote stay taken.
+    let keys: HashSet<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
+    let done_name = |state: &State| match &state.last {
+        Last::Done(output) => Some(output.clone()),
+        _ => None,
+    };
+    let taken: HashSet<String> = replay
+        .states
+        .iter()
+        .filter(|(key, _)| !keys.contains(key.as_str()))
+        .filter_map(|(_, state)| done_name(state))
+        .collect();
+    let fixed = |input: &Input| replay.states.get(&input.key).and_then(done_name);
+    let names = output_names(&inputs, args.format.extension(), &fixed, &taken);
+
+    let mut skipped_done = 0usize;
+    let mut skipped_failed: Vec<(String, ErrorRecord)> = Vec::new();
+    let mut work = Vec::new();
+    for (input, output) in inputs.into_iter().zip(names) {
+        let state = replay.states.get(&input.key);
+        let resume = match state {
+            Some(State {
+                last: Last::Done(name),
+                ..
+            }) if args.out.join(name).is_file() => {
+                skipped_done += 1;
+                continue;
+            }
+            Some(State {
+                last: Last::Failed(error),
+                ..
+            }) if !args.retry_failed => {
+                skipped_failed.push((input.display.clone(), error.clone()));
+                continue;
+            }
+            Some(State {
+                last: Last::Failed(error),
+                job,
+            }) => job.clone().filter(|_| error.job_still_useful()),
+            Some(State { job, .. }) => job.clone(),
+            None => None,
+        };
+        work.push(Work {
+            input,
+            output,
+            resume,
+        });
+    }
+    let resuming = work.iter().filter(|w| w.resume.is_some()).count();
+    eprintln!(
+        "cloud-ocr: {} with {}: {} to submit, {} to resume, {} done earlier, {} failed earlier{}",
+        args.input.display(),
+        provider.id(),
+        work.len() - resuming,
+        resuming,
+        skipped_done,
+        skipped_failed.len(),
+        if skipped_failed.is_empty() {
+            ""
+        } else {
+            " (skipped; --retry-failed tries them again)"
+        }
+    );
+
+    let context = Arc::new(Context {
+        provider,
+        journal,
+        out_dir: args.out.clone(),
+        format: args.format,
+        simulated: session.simulated,
+        progress: Progress::new(work.len() as u64),
+    });
+    let permits = Arc::new(Semaphore::new(usize::from(args.concurrency)));
+    // Inputs start in order: a permit is taken before each task is spawned.
+    let mut tasks = JoinSet::new();
+    for item in work {
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            break;
+        };
+        let context = Arc::clone(&context);
+        tasks.spawn(async move {
+            let _permit = permit;
+            let display = item.input.display.clone();
+            let result = process(&context, item).await;
+            (display, result)
+        });
+    }
+    let mut done = 0usize;
+    let mut failed: Vec<(String, String)> = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((_, Ok(()))) => done += 1,
+            Ok((display, Err(e))) => failed.push((display, one_line(&e))),
+            Err(e) => failed.push(("(a task)".to_owned(), format!("stopped unexpectedly: {e}"))),
+        }
+    }
+    context.progress.finish();
+
+    eprintln!(
+        "cloud-ocr: summary: {done} done, {} failed, {} skipped ({skipped_done} done earlier, {} \
+         failed earlier); results in {}",
+        failed.len(),
+        skipped_done + skipped_failed.len(),
+        skipped_failed.len(),
+        args.out.display()
+    );
+    failed.sort();
+    for (display, reason) in &failed {
+        eprintln!("cloud-ocr:   failed {display}: {reason}");
+    }
+    for (display, error) in &skipped_failed {
+        eprintln!(
+            "cloud-ocr:   skipped {display}: failed earlier: {} (--retry-failed tries again)",
+            error.summary()
+        );
+    }
+    if failed.is_empty() && skipped_failed.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
+}
+
+fn journal_error(context: &Context, e: std::io::Error) -> Error {
+    Error::config(format!(
+        "cannot write the journal {}: {e}",
+        context.journal.path().display()
+    ))
+}
+
+/// Recognises one input: submit (journalled at once) or resume the saved job, wait, write the
+/// result file, journal it. A failure is journalled and reported.
+async fn process(context: &Context, item: Work) -> Result<(), Error> {
+    let key = item.input.key.clone();
+    let result = recognise(context, &item).await;
+    match &result {
+        Ok(()) => context
+            .progress
+            .done(&format!("{} -> {}", item.input.display, item.output)),
+        Err(e) => {
+            context
+                .progress
+                .failed(&format!("{}: {}", item.input.display, one_line(e)));
+            let record = Record {
+                input: key,
+                event: Event::Failed {
+                    error: ErrorRecord::of(e),
+                },
+            };
+            if let Err(io) = context.journal.append(record).await {
+                context
+                    .progress
+                    .line(&format!("cloud-ocr: {}", journal_error(context, io)));
+            }
+        }
+    }
+    result
+}
+
+async fn recognise(context: &Context, item: &Work) -> Result<(), Error> {
+    let provider = &context.provider;
+    let document = match &item.resume {
+        Some(job) => {
+            tracing::debug!(input = %item.input.display, task = %job.task_id, "resuming a saved job");
+            wait(provider.as_ref(), job).await?
+        }
+        None => {
+            let request = item.input.request()?;
+            let job = provider.submit(&request).await?;
+            context
+                .journal
+                .append(Record {
+                    input: item.input.key.clone(),
+                    event: Event::Submitted { job: job.clone() },
+                })
+                .await
+                .map_err(|e| journal_error(context, e))?;
+            match job.result {
+                Some(document) => *document,
+                None => wait(provider.as_ref(), &job).await?,
+            }
+        }
+    };
+    let text = ScanOutput::new(
+        provider.id(),
+        item.input.display.clone(),
+        context.simulated,
+        document,
+    )
+    .render(context.format)?;
+    let path = context.out_dir.join(&item.output);
+    write_atomic(path.clone(), text.into_bytes())
+        .await
+        .map_err(|e| Error::config(format!("cannot write {}: {e}", path.display())))?;
+    context
+        .journal
+        .append(Record {
+            input: item.input.key.clone(),
+            event: Event::Done {
+                output: item.output.clone(),
+            },
+        })
+        .await
+        .map_err(|e| journal_error(context, e))
+}

@@ -1,0 +1,103 @@
+//! Exit codes and the one-line error report.
+
+use std::process::ExitCode;
+
+use cloud_ocr::{Error, ErrorKind};
+
+/// The documented exit codes (also in `--help` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked.
+    Ok = 0,
+    /// The document failed (scan) or some inputs failed (batch).
+    Failed = 1,
+    /// Usage or configuration error: bad flags, missing credentials, unreadable input.
+    Usage = 2,
+    /// The service refused the credentials.
+    Auth = 3,
+    /// Throttled, or out of quota.
+    Throttled = 4,
+    /// Transport failure, timeout, or a service error.
+    Service = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+impl Exit {
+    /// The exit code for a run that stopped on `err`.
+    pub fn for_error(err: &Error) -> Exit {
+        match err.kind() {
+            ErrorKind::Config => Exit::Usage,
+            ErrorKind::Auth => Exit::Auth,
+            ErrorKind::Throttled | ErrorKind::Quota => Exit::Throttled,
+            ErrorKind::Service
+            | ErrorKind::Timeout
+            | ErrorKind::Transport
+            | ErrorKind::OutcomeUnknown
+            | ErrorKind::Decode => Exit::Service,
+            _ => Exit::Failed,
+        }
+    }
+}
+
+/// The help text listing the exit codes (`--help` shows it; a test keeps them together).
+#[cfg(test)]
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  the document failed (scan) or some inputs failed (batch)
+  2  usage or configuration error (bad flags, missing credentials, unreadable input)
+  3  authentication error (the service refused the keys)
+  4  throttled or out of quota
+  5  transport, timeout or service error";
+
+/// Prints `err` as one line on stderr (provider, operation, code, message, request id, causes)
+/// and returns its exit code.
+pub fn fail(err: &Error) -> Exit {
+    eprintln!("cloud-ocr: {}", one_line(err));
+    Exit::for_error(err)
+}
+
+/// `err` and its causes on one line.
+pub fn one_line(err: &Error) -> String {
+    cloud_ocr::core::error::report(err).replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_documented_code() {
+        let cases = [
+            (ErrorKind::Config, 2),
+            (ErrorKind::Auth, 3),
+            (ErrorKind::Throttled, 4),
+            (ErrorKind::Quota, 4),
+            (ErrorKind::Service, 5),
+            (ErrorKind::Timeout, 5),
+            (ErrorKind::Transport, 5),
+            (ErrorKind::OutcomeUnknown, 5),
+            (ErrorKind::Decode, 5),
+            (ErrorKind::InvalidInput, 1),
+            (ErrorKind::TaskFailed, 1),
+            (ErrorKind::Unsupported, 1),
+            (ErrorKind::ResultExpired, 1),
+        ];
+        for (kind, code) in cases {
+            let exit = Exit::for_error(&Error::new(kind, "m"));
+            assert_eq!(exit as u8, code, "{kind}");
+            assert!(EXIT_CODES_HELP.contains(&format!("  {code}  ")));
+        }
+    }
+
+    #[test]
+    fn one_line_never_breaks_lines() {
+        let err = Error::new(ErrorKind::Service, "first\nsecond").with_provider("p");
+        assert_eq!(one_line(&err), "p: first second");
+    }
+}

@@ -1,0 +1,631 @@
+//! [`build_provider`]: a [`ProviderConfig`] and an [`Env`] in, an `Arc<dyn OcrProvider>` out.
+
+// With some provider features off, helpers of the others are unused; the default build (all
+// features) keeps every lint.
+#![cfg_attr(
+    not(all(
+        feature = "tc-ocr",
+        feature = "lkeap",
+        feature = "cos-ci",
+        feature = "picwish"
+    )),
+    allow(dead_code, unused_variables, unused_imports)
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ocr_core::{Error, OcrProvider, PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
+use url::Url;
+
+use super::vars;
+use super::{ProviderConfig, ProviderKind};
+use crate::env::Env;
+
+/// The wire names of the LKEAP actions, for per-action rate limits.
+#[cfg(feature = "lkeap")]
+const LKEAP_ACTIONS: [&str; 7] = [
+    "CreateReconstructDocumentFlow",
+    "GetReconstructDocumentResult",
+    "CreateSplitDocumentFlow",
+    "GetSplitDocumentResult",
+    "CancelTask",
+    "GetCharacterUsage",
+    "ReconstructDocumentSSE",
+];
+
+/// Builds the provider `config` describes, reading whatever it leaves unset (credentials, the
+/// `cos-ci` bucket and region) from `env`. Nothing is sent: the result is ready for
+/// [`OcrProvider::submit`] / [`recognize`](OcrProvider::recognize).
+///
+/// # Errors
+///
+/// [`ErrorKind::Config`](ocr_core::ErrorKind::Config), tagged with the provider id:
+/// - missing credentials (or bucket / region), naming the exact variables to set, e.g.
+///   `tc-ocr: no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (or write
+///   them to ~/.tencentcloud/credentials)`;
+/// - a setting that does not apply to the provider, a malformed endpoint URL, a non-positive
+///   timeout, rate or poll interval, an unknown operation name in `rate_limits`;
+/// - whatever the provider's own builder refuses (a malformed bucket name …).
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), ocr_core::Error> {
+/// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+///
+/// // Applications switch provider by configuration: the kind is data.
+/// let kind: ProviderKind = "picwish".parse()?;
+/// let env = Env::new().with_var("PICWISH_API_KEY", "example-key");
+/// let provider = build_provider(&ProviderConfig::new(kind), &env)?;
+/// assert_eq!(provider.id(), "picwish");
+///
+/// // Without credentials: an error that says what to set.
+/// let err = build_provider(&ProviderConfig::new(kind), &Env::new()).unwrap_err();
+/// assert_eq!(err.kind(), ocr_core::ErrorKind::Config);
+/// assert!(err.to_string().contains("PICWISH_API_KEY"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
+pub fn build_provider(config: &ProviderConfig, env: &Env) -> Result<Arc<dyn OcrProvider>> {
+    let kind = config.provider;
+    let tag = |e: Error| e.with_provider(kind.as_str());
+    check_applicable(config).map_err(tag)?;
+    let runtime = runtime_config(config).map_err(tag)?;
+    match kind {
+        #[cfg(feature = "tc-ocr")]
+        ProviderKind::TcOcr => tencent_ocr(config, env, runtime).map_err(tag),
+        #[cfg(feature = "lkeap")]
+        ProviderKind::Lkeap => lkeap(config, env, runtime).map_err(tag),
+        #[cfg(feature = "cos-ci")]
+        ProviderKind::CosCi => cos_ci(config, env, runtime).map_err(tag),
+        #[cfg(feature = "picwish")]
+        ProviderKind::PicWish => picwish(config, env, runtime).map_err(tag),
+    }
+}
+
+/// Whether `config` has everything it needs from itself and `env` (credentials, and for
+/// `cos-ci` the bucket and region), without building anything. The error is the one
+/// [`build_provider`] would return for the missing pieces.
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), ocr_core::Error> {
+/// use cloud_ocr::config::check_ready;
+/// use cloud_ocr::{Env, ProviderConfig, ProviderKind};
+///
+/// let config = ProviderConfig::new(ProviderKind::PicWish);
+/// assert!(check_ready(&config, &Env::new()).is_err());
+/// assert!(check_ready(&config, &Env::new().with_var("PICWISH_API_KEY", "k")).is_ok());
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
+pub fn check_ready(config: &ProviderConfig, env: &Env) -> Result<()> {
+    let kind = config.provider;
+    let tag = |e: Error| e.with_provider(kind.as_str());
+    check_applicable(config).map_err(tag)?;
+    match kind {
+        #[cfg(feature = "tc-ocr")]
+        ProviderKind::TcOcr => tencent_credentials_or_error(config, env)
+            .map(drop)
+            .map_err(tag),
+        #[cfg(feature = "lkeap")]
+        ProviderKind::Lkeap => tencent_credentials_or_error(config, env)
+            .map(drop)
+            .map_err(tag),
+        #[cfg(feature = "cos-ci")]
+        ProviderKind::CosCi => cos_settings(config, env).map(drop).map_err(tag),
+        #[cfg(feature = "picwish")]
+        ProviderKind::PicWish => picwish_key(config, env).map(drop).map_err(tag),
+    }
+}
+
+/// The first provider of this build (in [`ProviderKind::ALL`] order) whose credentials are
+/// found in `env` (variables, or the Tencent profile file under its home directory) with no
+/// further configuration; `None` when there are none at all.
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), ocr_core::Error> {
+/// use cloud_ocr::config::detect_provider;
+/// use cloud_ocr::Env;
+///
+/// assert_eq!(detect_provider(&Env::new()), None);
+/// let env = Env::new().with_var("PICWISH_API_KEY", "example-key");
+/// assert_eq!(detect_provider(&env).map(|k| k.as_str()), Some("picwish"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
+pub fn detect_provider(env: &Env) -> Option<ProviderKind> {
+    ProviderKind::ALL
+        .iter()
+        .copied()
+        .find(|kind| check_ready(&ProviderConfig::new(*kind), env).is_ok())
+}
+
+/// "set A and B" / "set A, B and C".
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The error for missing settings: names every variable to set.
+fn missing(names: &[String], hint: &str) -> Error {
+    Error::config(format!("no credentials: set {}{hint}", and_list(names)))
+}
+
+/// Refuses settings the provider does not use.
+fn check_applicable(config: &ProviderConfig) -> Result<()> {
+    let kind = config.provider;
+    let tencent = kind.uses_tencent_credentials();
+    let is_cos = kind.as_str() == "cos-ci";
+    let is_lkeap = kind.as_str() == "lkeap";
+    let c = &config.credentials;
+    let checks: [(&str, bool, bool); 16] = [
+        ("cos_endpoint", config.cos_endpoint.is_some(), is_cos),
+        ("ci_endpoint", config.ci_endpoint.is_some(), is_cos),
+        ("bucket", config.bucket.is_some(), is_cos),
+        ("key_prefix", config.key_prefix.is_some(), is_cos),
+        ("keep_uploads", config.keep_uploads.is_some(), is_cos),
+        ("site", config.site.is_some(), is_lkeap),
+        ("region", config.region.is_some(), tencent),
+        ("rate_limits", !config.rate_limits.is_empty(), tencent),
+        ("credentials.secret_id", c.secret_id.is_some(), tencent),
+        ("credentials.secret_key", c.secret_key.is_some(), tencent),
+        (
+            "credentials.session_token",
+            c.session_token.is_some(),
+            tencent,
+        ),
+        (
+            "credentials.secret_id_env",
+            c.secret_id_env.is_some(),
+            tencent,
+        ),
+        (
+            "credentials.secret_key_env",
+            c.secret_key_env.is_some(),
+            tencent,
+        ),
+        (
+            "credentials.session_token_env",
+            c.session_token_env.is_some(),
+            tencent,
+        ),
+        ("credentials.profile", c.profile.is_some(), tencent),
+        (
+            "credentials.api_key",
+            c.api_key.is_some() || c.api_key_env.is_some(),
+            !tencent,
+        ),
+    ];
+    if let Some((name, _, _)) = checks.iter().find(|(_, set, applies)| *set && !applies) {
+        return Err(
+            Error::config(format!("the setting `{name}` does not apply to {kind}"))
+                .with_field(*name),
+        );
+    }
+    Ok(())
+}
+
+/// A positive, finite number of seconds as a duration.
+fn seconds(field: &str, value: f64) -> Result<Duration> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err(Error::config(format!(
+            "`{field}` must be a positive number of seconds, not {value}"
+        ))
+        .with_field(field));
+    }
+    Duration::try_from_secs_f64(value)
+        .map_err(|e| Error::config(format!("`{field}` is out of range: {e}")).with_field(field))
+}
+
+/// A positive, finite rate.
+fn rate(field: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::config(format!(
+            "`{field}` must be a positive number of requests per second, not {value}"
+        ))
+        .with_field(field))
+    }
+}
+
+/// Timeouts and attempts as the providers' shared runtime settings.
+fn runtime_config(config: &ProviderConfig) -> Result<RuntimeConfig> {
+    let mut timeouts = Timeouts::default();
+    let t = &config.timeouts;
+    if let Some(v) = t.connect_secs {
+        timeouts.connect = seconds("timeouts.connect_secs", v)?;
+    }
+    if let Some(v) = t.attempt_secs {
+        timeouts.attempt = seconds("timeouts.attempt_secs", v)?;
+    }
+    if let Some(v) = t.total_secs {
+        timeouts.total = seconds("timeouts.total_secs", v)?;
+    }
+    let mut runtime = RuntimeConfig::default()
+        .with_connect_timeout(timeouts.connect)
+        .with_attempt_timeout(timeouts.attempt)
+        .with_total_timeout(timeouts.total);
+    if let Some(n) = config.max_attempts {
+        if n == 0 {
+            return Err(
+                Error::config("`max_attempts` must be at least 1").with_field("max_attempts")
+            );
+        }
+        runtime.retry = RetryPolicy::default().with_max_attempts(n);
+    }
+    Ok(runtime)
+}
+
+/// The poll policy, if any poll setting is given; unset parts take `defaults`.
+fn poll_policy(config: &ProviderConfig, defaults: (f64, f64)) -> Result<Option<PollPolicy>> {
+    if config.poll_interval_secs.is_none() && config.poll_deadline_secs.is_none() {
+        return Ok(None);
+    }
+    let interval = seconds(
+        "poll_interval_secs",
+        config.poll_interval_secs.unwrap_or(defaults.0),
+    )?;
+    let deadline = seconds(
+        "poll_deadline_secs",
+        config.poll_deadline_secs.unwrap_or(defaults.1),
+    )?;
+    Ok(Some(PollPolicy::fixed(interval, deadline)))
+}
+
+/// An http(s) base URL.
+fn base_url(field: &str, text: &str) -> Result<Url> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| Error::config(format!("`{field}` is not a URL ({e})")).with_field(field))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(
+            Error::config(format!("`{field}` must be an http or https URL")).with_field(field),
+        );
+    }
+    Ok(url)
+}
+
+/// The operation named `name` among `known`, as the `'static` name builders take.
+fn operation<'a>(kind: ProviderKind, known: &[&'a str], name: &str) -> Result<&'a str> {
+    known.iter().copied().find(|k| *k == name).ok_or_else(|| {
+        Error::config(format!(
+            "`rate_limits` names `{name}`, which is not an operation of {kind}; known: {}",
+            known.join(", ")
+        ))
+        .with_field("rate_limits")
+    })
+}
+
+/// Settings that were looked for and not found: the variables to set.
+struct Missing {
+    names: Vec<String>,
+    hint: &'static str,
+}
+
+impl Missing {
+    fn into_error(self) -> Error {
+        missing(&self.names, self.hint)
+    }
+}
+
+/// What a look-up found: `Err` for an unusable configuration, `Ok(Err(_))` for nothing
+/// configured.
+type Lookup<T> = Result<std::result::Result<T, Missing>>;
+
+const PROFILE_HINT: &str = " (or write them to ~/.tencentcloud/credentials)";
+
+/// The Tencent credentials of `config`: by value, from named variables, or the default chain
+/// (environment, then profile file) over `env`.
+#[cfg(any(feature = "tc-ocr", feature = "lkeap", feature = "cos-ci"))]
+fn tencent_credentials(
+    config: &ProviderConfig,
+    env: &Env,
+) -> Lookup<Arc<dyn tc_signing::ProvideCredential>> {
+    use tc_signing::{
+        Credential, CredentialChain, EnvProvider, EnvSource, ProfileProvider, ProvideCredential,
+        StaticProvider,
+    };
+
+    let c = &config.credentials;
+    let explicit = |cred: Credential| -> Lookup<Arc<dyn ProvideCredential>> {
+        let token = match (&c.session_token, &c.session_token_env) {
+            (Some(token), _) => Some(token.expose().to_owned()),
+            (None, Some(name)) => match env.var(name) {
+                Some(token) => Some(token.to_owned()),
+                None => {
+                    return Ok(Err(Missing {
+                        names: vec![name.clone()],
+                        hint: "",
+                    }))
+                }
+            },
+            (None, None) => None,
+        };
+        let cred = match token {
+            Some(token) => cred.with_session_token(token),
+            None => cred,
+        };
+        Ok(Ok(Arc::new(StaticProvider::new(cred))))
+    };
+    if c.secret_id.is_some() || c.secret_key.is_some() {
+        let (Some(id), Some(key)) = (&c.secret_id, &c.secret_key) else {
+            return Err(Error::config(
+                "credentials.secret_id and credentials.secret_key must be given together",
+            )
+            .with_field("credentials"));
+        };
+        return explicit(Credential::new(id.clone(), key.expose().to_owned()));
+    }
+    if c.secret_id_env.is_some() || c.secret_key_env.is_some() {
+        let id_var = c
+            .secret_id_env
+            .as_deref()
+            .unwrap_or(vars::TENCENT_SECRET_ID);
+        let key_var = c
+            .secret_key_env
+            .as_deref()
+            .unwrap_or(vars::TENCENT_SECRET_KEY);
+        let (Some(id), Some(key)) = (env.var(id_var), env.var(key_var)) else {
+            let names = [id_var, key_var]
+                .into_iter()
+                .filter(|v| env.var(v).is_none())
+                .map(str::to_owned)
+                .collect();
+            return Ok(Err(Missing { names, hint: "" }));
+        };
+        return explicit(Credential::new(id, key));
+    }
+    if c.session_token.is_some() || c.session_token_env.is_some() {
+        return Err(Error::config(
+            "a session token needs its secret id and key configured the same way \
+             (credentials.secret_id / secret_key or secret_id_env / secret_key_env)",
+        )
+        .with_field("credentials"));
+    }
+    let source: Arc<dyn EnvSource> = Arc::new(env.clone());
+    let chain = match &c.profile {
+        Some(profile) => CredentialChain::new(vec![
+            Arc::new(EnvProvider::new(Arc::clone(&source))),
+            Arc::new(ProfileProvider::new(source).with_profile_name(profile.clone())),
+        ]),
+        None => CredentialChain::default_chain(source),
+    };
+    match chain.provide_credential() {
+        Ok(_) => Ok(Ok(Arc::new(chain))),
+        Err(e) if e.is_not_configured() => Ok(Err(Missing {
+            names: vec![
+                vars::TENCENT_SECRET_ID.to_owned(),
+                vars::TENCENT_SECRET_KEY.to_owned(),
+            ],
+            hint: PROFILE_HINT,
+        })),
+        Err(e) => {
+            Err(Error::config(format!("cannot load Tencent Cloud credentials: {e}")).with_source(e))
+        }
+    }
+}
+
+/// The Tencent credentials, or the error naming what to set.
+#[cfg(any(feature = "tc-ocr", feature = "lkeap"))]
+fn tencent_credentials_or_error(
+    config: &ProviderConfig,
+    env: &Env,
+) -> Result<Arc<dyn tc_signing::ProvideCredential>> {
+    tencent_credentials(config, env)?.map_err(Missing::into_error)
+}
+
+#[cfg(feature = "tc-ocr")]
+fn tencent_ocr(
+    config: &ProviderConfig,
+    env: &Env,
+    runtime: RuntimeConfig,
+) -> Result<Arc<dyn OcrProvider>> {
+    let credentials = tencent_credentials_or_error(config, env)?;
+    let mut b = tc_ocr::TencentOcr::builder()
+        .credentials(credentials)
+        .runtime(runtime);
+    if let Some(text) = &config.endpoint {
+        b = b.endpoint(tc_ocr::Endpoint::Custom(base_url("endpoint", text)?));
+    }
+    if let Some(region) = &config.region {
+        b = b.region(region.clone());
+    }
+    let actions: Vec<&'static str> = tc_ocr::DEFAULT_RATE_LIMITS
+        .iter()
+        .map(|(a, _)| *a)
+        .collect();
+    if let Some(r) = config.rate_limit {
+        let r = rate("rate_limit", r)?;
+        for action in &actions {
+            b = b.rate_limit(action, r);
+        }
+    }
+    for (name, r) in &config.rate_limits {
+        let action = operation(config.provider, &actions, name)?;
+        b = b.rate_limit(action, rate("rate_limits", *r)?);
+    }
+    if let Some(policy) = poll_policy(config, (1.0, 120.0))? {
+        b = b.poll_policy(policy);
+    }
+    Ok(Arc::new(b.build()?))
+}
+
+#[cfg(feature = "lkeap")]
+fn lkeap(
+    config: &ProviderConfig,
+    env: &Env,
+    runtime: RuntimeConfig,
+) -> Result<Arc<dyn OcrProvider>> {
+    let credentials = tencent_credentials_or_error(config, env)?;
+    let mut b = lkeap::Lkeap::builder()
+        .credentials(credentials)
+        .runtime(runtime);
+    if let Some(site) = &config.site {
+        let site = lkeap::Site::from_name(site.trim()).ok_or_else(|| {
+            Error::config(format!(
+                "`site` must be `domestic` or `international`, not `{site}`"
+            ))
+            .with_field("site")
+        })?;
+        b = b.site(site);
+    }
+    if let Some(region) = &config.region {
+        b = b.region(region.clone());
+    }
+    if let Some(text) = &config.endpoint {
+        b = b.endpoint(tc_api::Endpoint::Custom(base_url("endpoint", text)?));
+    }
+    if let Some(r) = config.rate_limit {
+        b = b.rate_limit(rate("rate_limit", r)?);
+    }
+    for (name, r) in &config.rate_limits {
+        let action = operation(config.provider, &LKEAP_ACTIONS, name)?;
+        b = b.action_rate_limit(action, rate("rate_limits", *r)?);
+    }
+    if let Some(policy) = poll_policy(config, (2.0, 600.0))? {
+        b = b.poll_policy(policy);
+    }
+    Ok(Arc::new(b.build()?))
+}
+
+/// The bucket and region of `cos-ci` (configuration, else environment) and its credentials.
+#[cfg(feature = "cos-ci")]
+fn cos_settings(
+    config: &ProviderConfig,
+    env: &Env,
+) -> Result<(String, String, Arc<dyn tc_signing::ProvideCredential>)> {
+    let bucket = config
+        .bucket
+        .clone()
+        .or_else(|| env.var(vars::COS_BUCKET).map(str::to_owned));
+    let region = config
+        .region
+        .clone()
+        .or_else(|| env.var(vars::COS_REGION).map(str::to_owned));
+    let credentials = tencent_credentials(config, env)?;
+    let mut absent: Vec<String> = Vec::new();
+    if let Err(m) = &credentials {
+        absent.push(format!("{}{}", and_list(&m.names), m.hint));
+    }
+    if bucket.is_none() {
+        absent.push(format!(
+            "{} (the bucket, <name>-<appid>, e.g. examplebucket-1250000000)",
+            vars::COS_BUCKET
+        ));
+    }
+    if region.is_none() {
+        absent.push(format!("{} (e.g. ap-beijing)", vars::COS_REGION));
+    }
+    match (bucket, region, credentials) {
+        (Some(bucket), Some(region), Ok(credentials)) => Ok((bucket, region, credentials)),
+        _ => Err(Error::config(format!(
+            "missing settings: set {}; `bucket` and `region` may also be set in the configuration",
+            absent.join("; ")
+        ))),
+    }
+}
+
+#[cfg(feature = "cos-ci")]
+fn cos_ci(
+    config: &ProviderConfig,
+    env: &Env,
+    runtime: RuntimeConfig,
+) -> Result<Arc<dyn OcrProvider>> {
+    use cos_ci::CosCiOp;
+
+    let (bucket, region, credentials) = cos_settings(config, env)?;
+    let mut b = cos_ci::CosCi::builder()
+        .bucket(bucket.clone())
+        .region(region)
+        .credentials(credentials)
+        .runtime(runtime);
+    if let Some(text) = &config.endpoint {
+        let mut root = base_url("endpoint", text)?;
+        if !root.path().ends_with('/') {
+            let path = format!("{}/", root.path());
+            root.set_path(&path);
+        }
+        let join = |service: &str| {
+            root.join(&format!("{service}/{bucket}/")).map_err(|e| {
+                Error::config(format!("`endpoint` cannot carry a bucket path ({e})"))
+                    .with_field("endpoint")
+            })
+        };
+        b = b
+            .cos_base_url(join("cos")?.as_str())
+            .ci_base_url(join("ci")?.as_str());
+    }
+    if let Some(text) = &config.cos_endpoint {
+        b = b.cos_base_url(base_url("cos_endpoint", text)?.as_str());
+    }
+    if let Some(text) = &config.ci_endpoint {
+        b = b.ci_base_url(base_url("ci_endpoint", text)?.as_str());
+    }
+    if let Some(r) = config.rate_limit {
+        let r = rate("rate_limit", r)?;
+        for op in CosCiOp::ALL {
+            b = b.rate_limit(op, r);
+        }
+    }
+    let names: Vec<&'static str> = CosCiOp::ALL.iter().map(|op| op.name()).collect();
+    for (name, r) in &config.rate_limits {
+        let name = operation(config.provider, &names, name)?;
+        if let Some(op) = CosCiOp::ALL.into_iter().find(|op| op.name() == name) {
+            b = b.rate_limit(op, rate("rate_limits", *r)?);
+        }
+    }
+    if let Some(prefix) = &config.key_prefix {
+        b = b.key_prefix(prefix.clone());
+    }
+    if let Some(keep) = config.keep_uploads {
+        b = b.keep_uploads(keep);
+    }
+    if let Some(policy) = poll_policy(config, (1.0, 120.0))? {
+        b = b.poll_policy(policy);
+    }
+    Ok(Arc::new(b.build()?))
+}
+
+/// The PicWish API key: by value, else from the named variable, else `PICWISH_API_KEY`.
+#[cfg(feature = "picwish")]
+fn picwish_key(config: &ProviderConfig, env: &Env) -> Result<String> {
+    let c = &config.credentials;
+    if let Some(key) = &c.api_key {
+        return Ok(key.expose().to_owned());
+    }
+    let var = c.api_key_env.as_deref().unwrap_or(vars::PICWISH_API_KEY);
+    env.var(var)
+        .map(str::to_owned)
+        .ok_or_else(|| missing(&[var.to_owned()], " (your PicWish API key)"))
+}
+
+#[cfg(feature = "picwish")]
+fn picwish(
+    config: &ProviderConfig,
+    env: &Env,
+    runtime: RuntimeConfig,
+) -> Result<Arc<dyn OcrProvider>> {
+    let key = picwish_key(config, env)?;
+    let mut b = picwish::PicWish::builder().api_key(key).runtime(runtime);
+    if let Some(text) = &config.endpoint {
+        b = b.base_url(base_url("endpoint", text)?.as_str());
+    }
+    if let Some(r) = config.rate_limit {
+        b = b.rate_limit(rate("rate_limit", r)?);
+    }
+    if let Some(interval) = config.poll_interval_secs {
+        b = b.poll_interval(seconds("poll_interval_secs", interval)?);
+    }
+    if let Some(deadline) = config.poll_deadline_secs {
+        b = b.wait_deadline(seconds("poll_deadline_secs", deadline)?);
+    }
+    Ok(Arc::new(b.build()?))
+}

@@ -1,0 +1,220 @@
+//! [`ConfigFile`]: provider settings for several providers in one TOML file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use ocr_core::{Error, Result};
+
+use super::kind::{ProviderKind, KNOWN_PROVIDERS};
+use super::settings::ProviderConfig;
+
+/// A TOML configuration file: an optional default `provider`, and one table per provider
+/// holding its [`ProviderConfig`] settings (without the `provider` key).
+///
+/// ```toml
+/// provider = "tc-ocr"            # used when no provider is chosen otherwise
+///
+/// [tc-ocr]
+/// region = "ap-guangzhou"
+/// rate_limits = { GeneralAccurateOCR = 5.0 }
+///
+/// [cos-ci]
+/// bucket = "examplebucket-1250000000"
+/// region = "ap-beijing"
+///
+/// [picwish]
+/// credentials = { api_key_env = "MY_PICWISH_KEY" }
+/// poll_interval_secs = 1.0
+/// ```
+///
+/// Tables of providers this build does not include are accepted and ignored (one file can
+/// serve several builds); any other top-level key is an error. `Debug` shows the provider
+/// names only, never the settings (they may hold keys).
+///
+/// ```
+/// use cloud_ocr::config::ConfigFile;
+///
+/// let file = ConfigFile::from_toml("provider = \"picwish\"\n[picwish]\nrate_limit = 1.0\n")?;
+/// let kind = file.provider().expect("named in the file");
+/// let config = file.provider_config(kind)?;
+/// assert_eq!(config.rate_limit, Some(1.0));
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct ConfigFile {
+    provider: Option<ProviderKind>,
+    sections: BTreeMap<String, toml::Table>,
+}
+
+impl fmt::Debug for ConfigFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigFile")
+            .field("provider", &self.provider)
+            .field("sections", &self.sections.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A TOML error without the source excerpt the parser would quote (it may hold a key).
+fn toml_error(context: &str, text: &str, err: &toml::de::Error) -> Error {
+    let line = err
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    Error::config(format!("{context}{at}: {}", err.message().trim()))
+}
+
+impl ConfigFile {
+    /// Parses the TOML text of a configuration file.
+    ///
+    /// # Errors
+    ///
+    /// [`Config`](ocr_core::ErrorKind::Config) for malformed TOML, an unknown top-level key,
+    /// or a `provider` this build does not include.
+    pub fn from_toml(text: &str) -> Result<ConfigFile> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| toml_error("configuration", text, &e))?;
+        let mut file = ConfigFile::default();
+        for (key, value) in table {
+            if key == "provider" {
+                let name = value.as_str().ok_or_else(|| {
+                    Error::config("configuration: `provider` must be a string")
+                        .with_field("provider")
+                })?;
+                file.provider = Some(name.parse()?);
+            } else if KNOWN_PROVIDERS.contains(&key.as_str()) {
+                let toml::Value::Table(section) = value else {
+                    return Err(Error::config(format!(
+                        "configuration: `{key}` must be a table of settings ([{key}])"
+                    ))
+                    .with_field(key));
+                };
+                file.sections.insert(key, section);
+            } else {
+                return Err(Error::config(format!(
+                    "configuration: unknown key `{key}`; expected `provider` or a table named \
+                     after a provider ({})",
+                    KNOWN_PROVIDERS.join(", ")
+                ))
+                .with_field(key));
+            }
+        }
+        Ok(file)
+    }
+
+    /// Reads and parses a configuration file.
+    ///
+    /// # Errors
+    ///
+    /// [`Config`](ocr_core::ErrorKind::Config) when the file cannot be read or parsed; the
+    /// message names the file.
+    ///
+    /// ```no_run
+    /// let file = cloud_ocr::config::ConfigFile::load("cloud-ocr.toml".as_ref())?;
+    /// # let _ = file;
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(format!(
+                "cannot read the configuration file {}",
+                path.display()
+            ))
+            .with_source(e)
+        })?;
+        ConfigFile::from_toml(&text).map_err(|e| {
+            Error::config(format!("{}: {}", path.display(), e.message())).with_field("config")
+        })
+    }
+
+    /// The default provider the file names, if any.
+    pub fn provider(&self) -> Option<ProviderKind> {
+        self.provider
+    }
+
+    /// The settings of `kind`: its table, or nothing set when the file has none.
+    ///
+    /// # Errors
+    ///
+    /// [`Config`](ocr_core::ErrorKind::Config) for an unknown setting or a value of the
+    /// wrong type, naming the table.
+    pub fn provider_config(&self, kind: ProviderKind) -> Result<ProviderConfig> {
+        let Some(section) = self.sections.get(kind.as_str()) else {
+            return Ok(ProviderConfig::new(kind));
+        };
+        if section.contains_key("provider") {
+            return Err(Error::config(format!(
+                "configuration: [{kind}] must not set `provider` (the table name says it)"
+            ))
+            .with_field("provider"));
+        }
+        let mut table = section.clone();
+        table.insert("provider".into(), toml::Value::String(kind.as_str().into()));
+        toml::Value::Table(table)
+            .try_into::<ProviderConfig>()
+            .map_err(|e| {
+                Error::config(format!("configuration [{kind}]: {}", e.message().trim()))
+                    .with_field(kind.as_str())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_top_level_keys_are_refused() {
+        let err = ConfigFile::from_toml("regoin = \"x\"\n").unwrap_err();
+        assert_eq!(err.kind(), ocr_core::ErrorKind::Config);
+        assert!(err.to_string().contains("unknown key `regoin`"), "{err}");
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line_without_quoting_it() {
+        let err = ConfigFile::from_toml("[picwish]\ncredentials = { api_key = \"sekrit-value\" \n")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line"), "{text}");
+        assert!(!text.contains("sekrit-value"), "{text}");
+    }
+
+    #[test]
+    fn tables_of_known_providers_outside_this_build_are_ignored() {
+        let text = KNOWN_PROVIDERS
+            .iter()
+            .map(|name| format!("[{name}]\nrate_limit = 1.0\n"))
+            .collect::<String>();
+        let file = ConfigFile::from_toml(&text).unwrap();
+        for kind in ProviderKind::ALL {
+            assert_eq!(file.provider_config(*kind).unwrap().rate_limit, Some(1.0));
+        }
+    }
+
+    #[test]
+    fn unknown_settings_in_a_table_are_refused_and_secrets_are_not_debugged() {
+        for kind in ProviderKind::ALL {
+            let text = format!(
+                "[{kind}]\nrate_limt = 1.0\ncredentials = {{ api_key = \"sekrit-value\" }}\n"
+            );
+            let file = ConfigFile::from_toml(&text).unwrap();
+            assert!(!format!("{file:?}").contains("sekrit-value"));
+            let err = file.provider_config(*kind).unwrap_err();
+            assert!(err.to_string().contains("rate_limt"), "{err}");
+            assert!(!err.to_string().contains("sekrit-value"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_table_means_defaults() {
+        let file = ConfigFile::from_toml("").unwrap();
+        assert_eq!(file.provider(), None);
+        for kind in ProviderKind::ALL {
+            assert_eq!(
+                file.provider_config(*kind).unwrap(),
+                ProviderConfig::new(*kind)
+            );
+        }
+    }
+}

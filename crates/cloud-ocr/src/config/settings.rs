@@ -1,0 +1,278 @@
+//! [`ProviderConfig`]: everything needed to build one provider, as plain serde data.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::kind::ProviderKind;
+
+/// A secret configured by value (a key, a token). `Debug` never shows it; serde reads and
+/// writes it as a plain string.
+///
+/// ```
+/// use cloud_ocr::config::Secret;
+/// let key = Secret::new("example-key");
+/// assert_eq!(key.expose(), "example-key");
+/// assert_eq!(format!("{key:?}"), "<redacted>");
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for handing to a client builder.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Where a provider's credentials come from. Everything unset means the usual places: the
+/// Tencent chain (`TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` /
+/// `TENCENTCLOUD_SESSION_TOKEN`, then the profile file `~/.tencentcloud/credentials`) or
+/// `PICWISH_API_KEY`.
+///
+/// Values given here win over `*_env` names, which win over the usual places.
+///
+/// ```
+/// use cloud_ocr::config::{CredentialsConfig, Secret};
+/// let by_value = CredentialsConfig {
+///     secret_id: Some("AKIDexample".into()),
+///     secret_key: Some(Secret::new("example-key")),
+///     ..CredentialsConfig::default()
+/// };
+/// assert!(!format!("{by_value:?}").contains("example-key"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// Tencent Cloud secret id, by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+    /// Tencent Cloud secret key, by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<Secret>,
+    /// Session token of temporary Tencent Cloud keys, by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<Secret>,
+    /// PicWish API key, by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<Secret>,
+    /// Read the Tencent secret id from this variable instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_id_env: Option<String>,
+    /// Read the Tencent secret key from this variable instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key_env: Option<String>,
+    /// Read the Tencent session token from this variable instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_token_env: Option<String>,
+    /// Read the PicWish API key from this variable instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
+    /// The section of the Tencent profile file to read (default `default`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+impl CredentialsConfig {
+    /// Whether anything at all is set.
+    pub fn is_empty(&self) -> bool {
+        self == &CredentialsConfig::default()
+    }
+}
+
+/// Timeouts in seconds; unset ones keep the defaults (5 s to connect, 60 s per attempt, 180 s
+/// per operation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeoutsConfig {
+    /// Establishing a connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_secs: Option<f64>,
+    /// One attempt: sending the request and reading the whole response (uploads too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt_secs: Option<f64>,
+    /// A whole operation, retries included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_secs: Option<f64>,
+}
+
+/// How to build one provider: its [`ProviderKind`] and settings. Every setting is optional;
+/// what is unset comes from the environment ([`Env`](crate::Env)) or the provider's documented
+/// default. Settings that do not apply to the chosen provider are refused when it is built,
+/// so a typo or a misplaced setting does not pass silently.
+///
+/// In TOML (see [`ConfigFile`](crate::config::ConfigFile) for the whole file):
+///
+/// ```toml
+/// provider = "cos-ci"
+/// bucket = "examplebucket-1250000000"
+/// region = "ap-beijing"
+/// key_prefix = "scans/"
+/// rate_limit = 5.0
+/// timeouts = { attempt_secs = 30 }
+/// credentials = { secret_id_env = "MY_TC_ID", secret_key_env = "MY_TC_KEY" }
+/// ```
+///
+/// | setting | tc-ocr | lkeap | cos-ci | picwish |
+/// |---|---|---|---|---|
+/// | `endpoint` (base URL) | API 3.0 URL | API 3.0 URL | path-style root serving `cos/<bucket>/` and `ci/<bucket>/` | base URL |
+/// | `cos_endpoint`, `ci_endpoint`, `bucket`, `key_prefix`, `keep_uploads` | | | ✓ | |
+/// | `region` | ✓ | ✓ | ✓ | |
+/// | `site` (`domestic` / `international`) | | ✓ | | |
+/// | `credentials` | Tencent | Tencent | Tencent | `api_key` |
+/// | `timeouts`, `max_attempts`, `rate_limit`, `rate_limits`, `poll_*` | ✓ | ✓ | ✓ | ✓ (`rate_limits` no) |
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), ocr_core::Error> {
+/// use cloud_ocr::{ProviderConfig, ProviderKind};
+///
+/// let config = ProviderConfig::new(ProviderKind::PicWish)
+///     .with_endpoint("http://127.0.0.1:18000/")
+///     .with_rate_limit(1.0);
+/// assert_eq!(config.provider, ProviderKind::PicWish);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ProviderConfig {
+    /// Which provider.
+    pub provider: ProviderKind,
+    /// Base URL replacing the provider's default host (a proxy, the emulator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// `cos-ci`: the COS base URL (default `https://<bucket>.cos.<region>.myqcloud.com/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cos_endpoint: Option<String>,
+    /// `cos-ci`: the CI base URL (default `https://<bucket>.ci.<region>.myqcloud.com/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_endpoint: Option<String>,
+    /// The region (`cos-ci`: required, else `CLOUD_OCR_COS_REGION`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `lkeap`: `domestic` (default) or `international`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// `cos-ci`: the bucket, `<name>-<appid>` (required, else `CLOUD_OCR_COS_BUCKET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// `cos-ci`: where local documents are uploaded (default `cloud-ocr/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
+    /// `cos-ci`: keep uploaded documents after their job (default: delete them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_uploads: Option<bool>,
+    /// Where the credentials come from.
+    #[serde(default, skip_serializing_if = "CredentialsConfig::is_empty")]
+    pub credentials: CredentialsConfig,
+    /// Timeouts.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub timeouts: TimeoutsConfig,
+    /// Attempts per call, the first included (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+    /// Client-side limit of every operation, requests per second (default: the documented
+    /// limit of each operation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<f64>,
+    /// Client-side limits of single operations by name (`ExtractDocMulti`,
+    /// `CreateReconstructDocumentFlow`, `SubmitJob` …), requests per second; they win over
+    /// `rate_limit`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rate_limits: BTreeMap<String, f64>,
+    /// Seconds between polls of an asynchronous job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_secs: Option<f64>,
+    /// Seconds to keep polling a job before giving up on it (it keeps running and can be
+    /// polled again later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_deadline_secs: Option<f64>,
+}
+
+fn is_default(t: &TimeoutsConfig) -> bool {
+    t == &TimeoutsConfig::default()
+}
+
+impl ProviderConfig {
+    /// The configuration of `provider` with every setting unset: credentials and the rest
+    /// come from the environment and the documented defaults.
+    pub fn new(provider: ProviderKind) -> Self {
+        ProviderConfig {
+            provider,
+            endpoint: None,
+            cos_endpoint: None,
+            ci_endpoint: None,
+            region: None,
+            site: None,
+            bucket: None,
+            key_prefix: None,
+            keep_uploads: None,
+            credentials: CredentialsConfig::default(),
+            timeouts: TimeoutsConfig::default(),
+            max_attempts: None,
+            rate_limit: None,
+            rate_limits: BTreeMap::new(),
+            poll_interval_secs: None,
+            poll_deadline_secs: None,
+        }
+    }
+
+    /// Sets the base URL.
+    #[must_use]
+    pub fn with_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the region.
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the bucket (`cos-ci`).
+    #[must_use]
+    pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
+        self.bucket = Some(bucket.into());
+        self
+    }
+
+    /// Sets where the credentials come from.
+    #[must_use]
+    pub fn with_credentials(mut self, credentials: CredentialsConfig) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Sets the client-side limit of every operation.
+    #[must_use]
+    pub fn with_rate_limit(mut self, per_second: f64) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Sets the poll interval and deadline, in seconds.
+    #[must_use]
+    pub fn with_polling(mut self, interval_secs: f64, deadline_secs: f64) -> Self {
+        self.poll_interval_secs = Some(interval_secs);
+        self.poll_deadline_secs = Some(deadline_secs);
+        self
+    }
+}
