@@ -17,6 +17,7 @@ use crate::config::EmulatorConfig;
 use crate::connection::ConnInfo;
 use crate::fault::{Category, FaultBook, FaultKind};
 use crate::files::FileStore;
+use crate::http_util::drain;
 use crate::ids::IdGen;
 use crate::rate_limit::RateLimits;
 use crate::record::{redact_header, redact_query, RecordedRequest, Recorder};
@@ -182,10 +183,19 @@ pub(crate) async fn dispatch(
         notes.push(format!("{kind:?}"));
     }
 
+    // A fault answers in place of the service: the request body is read and discarded first,
+    // so a client still uploading gets the answer rather than a reset connection.
     let mut response = match &fault {
-        Some(FaultKind::Throttle) => throttled(&app, &route),
-        Some(FaultKind::ServerError) => internal_error(&app, &route),
+        Some(FaultKind::Throttle) => {
+            drain(body).await;
+            throttled(&app, &route)
+        }
+        Some(FaultKind::ServerError) => {
+            drain(body).await;
+            internal_error(&app, &route)
+        }
         Some(FaultKind::HttpStatus(status)) => {
+            drain(body).await;
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY);
             (status, format!("{status}\n")).into_response()
         }

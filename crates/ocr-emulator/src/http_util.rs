@@ -1,7 +1,29 @@
 //! Small helpers over HTTP request parts.
 
+use axum::body::Body;
 use axum::http::HeaderMap;
+use futures_util::StreamExt;
 use percent_encoding::percent_decode_str;
+
+/// The most request-body bytes [`drain`] reads and throws away.
+const DRAIN_LIMIT: u64 = 1024 * 1024 * 1024;
+
+/// Reads and discards the rest of a request body that is refused before it is read, as a
+/// server's lingering close does: a client still sending a large (chunked) upload then
+/// receives the answer (401, 403, 429, 503…) instead of a connection reset, which it would
+/// have to treat as "the request may have been processed". Stops at the end of the body, at
+/// the first error, or after [`DRAIN_LIMIT`] bytes; returns the bytes read.
+pub(crate) async fn drain(body: Body) -> u64 {
+    let mut stream = body.into_data_stream();
+    let mut read: u64 = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read = read.saturating_add(chunk.len() as u64);
+        if read > DRAIN_LIMIT {
+            break;
+        }
+    }
+    read
+}
 
 /// Decoded query parameters in received order (`+` stays `+`; a parameter without
 /// `=` has an empty value).

@@ -17,7 +17,7 @@ use crate::app::{App, BodySize};
 use crate::artifacts;
 use crate::content::{self, Document, Format};
 use crate::files::StoredFile;
-use crate::http_util::header_str;
+use crate::http_util::{drain, header_str};
 use crate::service::Service;
 use crate::tasks::{Phase, TaskTable, Timeline, MAX_TASKS};
 
@@ -130,12 +130,17 @@ fn with_size(mut response: Response, size: u64) -> Response {
 }
 
 /// `POST /api/tasks/document/ocr`.
+///
+/// A request refused before its body is read (key, rate, content type) has the body read and
+/// discarded first, and so has the rest of an upload refused part-way (too large, malformed):
+/// the client then receives the answer, as from the real service, rather than a connection
+/// reset in the middle of its upload.
 pub(crate) async fn create(app: &Arc<App>, parts: Parts, body: Body) -> Response {
     if !authorised(app, &parts) {
-        return unauthorised();
+        return with_size(unauthorised(), drain(body).await);
     }
     if !app.within_rate_limit(ACTION_CREATE) {
-        return throttled();
+        return with_size(throttled(), drain(body).await);
     }
     let content_type = header_str(&parts.headers, "content-type").unwrap_or_default();
     if !content_type
@@ -143,7 +148,8 @@ pub(crate) async fn create(app: &Arc<App>, parts: Parts, body: Body) -> Response
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
     {
-        return bad("The request must be multipart/form-data.");
+        let response = bad("The request must be multipart/form-data.");
+        return with_size(response, drain(body).await);
     }
     let request = Request::from_parts(parts, body);
     let mut multipart = match Multipart::from_request(request, &()).await {
@@ -154,7 +160,18 @@ pub(crate) async fn create(app: &Arc<App>, parts: Parts, body: Body) -> Response
     let max = app.config.picwish_max_upload;
     match read_form(&mut multipart, &mut read, max).await {
         Ok(form) => with_size(create_task(app, form), read),
-        Err(response) => with_size(*response, read),
+        Err(response) => {
+            drain_form(&mut multipart).await;
+            with_size(*response, read)
+        }
+    }
+}
+
+/// Reads and discards what is left of a multipart body (the rest of the current part and every
+/// later one), stopping at its end or at the first error.
+async fn drain_form(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
     }
 }
 

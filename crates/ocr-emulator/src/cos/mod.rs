@@ -19,7 +19,7 @@ use crate::app::App;
 use crate::auth::{verify_cos, CosInput};
 use crate::config::EmulatorConfig;
 use crate::fault::lock;
-use crate::http_util::{borrow_pairs, header_pairs, parse_query};
+use crate::http_util::{borrow_pairs, drain, header_pairs, parse_query};
 use crate::route::{BucketTarget, Route};
 
 /// A stored object.
@@ -198,7 +198,9 @@ pub(crate) async fn handle(
         parts,
         query,
     };
+    // Refusals before the body is read discard the body first (see `drain`).
     if !app.cos.bucket_exists(&target.bucket) {
+        drain(body).await;
         return call.error(
             StatusCode::NOT_FOUND,
             "NoSuchBucket",
@@ -216,10 +218,12 @@ pub(crate) async fn handle(
         ci_host: target.ci,
     };
     if let Err(e) = verify_cos(&input, &app.config.credentials, app.clock.now_unix()) {
+        drain(body).await;
         let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::FORBIDDEN);
         return call.error(status, e.code, &e.message);
     }
     if !app.within_rate_limit(action) {
+        drain(body).await;
         return call.error(
             StatusCode::SERVICE_UNAVAILABLE,
             "SlowDown",
