@@ -8,13 +8,20 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::{samples, vectors};
+use crate::{cases, samples, vectors};
 
 /// The command that regenerates the fixtures; stale-file messages quote it.
 pub const REGENERATE: &str = "cargo xtask fixtures";
 
 /// Directories (relative to the repository root) whose whole content is generated.
-pub const OWNED_DIRS: &[&str] = &["fixtures/samples", "fixtures/signing"];
+pub const OWNED_DIRS: &[&str] = &[
+    "fixtures/samples",
+    "fixtures/signing",
+    "fixtures/tc-ocr/cases",
+    "fixtures/lkeap/cases",
+    "fixtures/cos-ci/cases",
+    "fixtures/picwish/cases",
+];
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +56,9 @@ pub fn generate() -> Result<Vec<Generated>, String> {
         Generated::json("fixtures/signing/tc3.json", &vectors::tc3_vectors())?,
         Generated::json("fixtures/signing/cos.json", &vectors::cos_vectors())?,
     ];
+    for (path, value) in cases::record_all()? {
+        out.push(Generated::json(&path, &value)?);
+    }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }

@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cases;
 pub mod fixtures;
+pub mod proxy;
 pub mod samples;
 pub mod secrets;
 pub mod vectors;
