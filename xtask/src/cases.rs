@@ -114,6 +114,12 @@ impl Case {
         format!("fixtures/{}/cases/{}.json", self.provider, self.name)
     }
 
+    /// The case's request on its sample document, and the sample's file name.
+    pub fn sample_request(&self) -> Result<(Request, &'static str), String> {
+        let (data, file_name) = self.sample.bytes()?;
+        Ok((self.request(data, file_name), file_name))
+    }
+
     fn request(&self, data: Vec<u8>, file_name: &str) -> Request {
         let request = Request::from_bytes(data, Some(file_name));
         match self.ask {
@@ -200,8 +206,7 @@ pub async fn record(case: &Case) -> Result<Value, String> {
         .map_err(|e| format!("emulator: {e}"))?;
     let proxy = proxy::start(emulator.base_url().as_str()).await?;
     let provider = provider(case, &proxy.base_url, &emulator)?;
-    let (data, file_name) = case.sample.bytes()?;
-    let request = case.request(data, file_name);
+    let (request, file_name) = case.sample_request()?;
 
     let job = provider
         .submit(&request)

@@ -8,6 +8,7 @@
 
 pub mod cases;
 pub mod fixtures;
+pub mod live;
 pub mod proxy;
 pub mod samples;
 pub mod secrets;

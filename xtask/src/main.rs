@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use xtask::fixtures::{self, Mode, REGENERATE};
-use xtask::{project_root, secrets};
+use xtask::{live, project_root, secrets};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -12,6 +12,10 @@ cargo xtask <command>
 Commands:
   fixtures            regenerate everything generated under fixtures/ (byte-stable)
   fixtures --check    change nothing; fail, naming each stale file, if anything differs
+  fixtures --live --provider P
+                      record the cases of provider P (tc-ocr, lkeap, cos-ci, picwish) against the
+                      real service into fixtures/P/live/, scrubbed; needs P's credentials in the
+                      environment and refuses to run (changing nothing) without them
   secrets             scan fixtures/ for anything secret-shaped
   help, --help        this text
 
@@ -27,6 +31,12 @@ fn main() -> ExitCode {
         }
         ["fixtures"] => run_fixtures(Mode::Write),
         ["fixtures", "--check"] => run_fixtures(Mode::Check),
+        ["fixtures", "--live", "--provider", provider]
+        | ["fixtures", "--provider", provider, "--live"] => run_live(provider),
+        ["fixtures", "--live", ..] => {
+            eprintln!("--live needs --provider P (tc-ocr, lkeap, cos-ci or picwish)");
+            ExitCode::from(2)
+        }
         ["secrets"] => run_secrets(),
         other => {
             eprintln!("unknown arguments: {}\n\n{HELP}", other.join(" "));
@@ -72,6 +82,19 @@ fn run_secrets() -> ExitCode {
                 eprintln!("fixtures/{}:{}: {}", f.file, f.line, f.rule);
             }
             ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_live(provider: &str) -> ExitCode {
+    match live::run(&project_root(), provider) {
+        Ok(n) => {
+            println!("{n} live cases recorded under fixtures/{provider}/live/ (scrubbed)");
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -83,3 +83,59 @@ fn the_scanner_catches_planted_secrets() {
     .unwrap();
     assert!(secrets::scan(vectors.path()).unwrap().is_empty());
 }
+
+#[test]
+fn live_without_credentials_refuses_and_touches_nothing() {
+    let fixtures = project_root().join("fixtures");
+    let before = xtask::fixtures::list_files(&fixtures).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["fixtures", "--live", "--provider", "picwish"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("PICWISH_API_KEY"), "{stderr}");
+    assert!(stderr.contains("nothing was recorded"), "{stderr}");
+    assert_eq!(xtask::fixtures::list_files(&fixtures).unwrap(), before);
+    assert!(!fixtures.join("picwish/live").exists());
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for command in [
+        "fixtures",
+        "fixtures --check",
+        "fixtures --live --provider P",
+        "secrets",
+    ] {
+        assert!(text.contains(command), "{command} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn a_hand_kept_fixture_that_no_longer_parses_fails_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures::run(dir.path(), Mode::Write).unwrap();
+    let seed = dir.path().join("fixtures/tc-ocr/seed");
+    fs::create_dir_all(&seed).unwrap();
+    fs::write(seed.join("ok.json"), "{}").unwrap();
+    fs::write(seed.join("ok.xml"), "<Response><A>1</A></Response>").unwrap();
+    fs::write(seed.join("broken.json"), "{").unwrap();
+    fs::write(seed.join("broken.xml"), "<Response><A>1</Response>").unwrap();
+    let report = fixtures::run(dir.path(), Mode::Check).unwrap();
+    assert_eq!(
+        report.unparsable,
+        vec![
+            "fixtures/tc-ocr/seed/broken.json".to_owned(),
+            "fixtures/tc-ocr/seed/broken.xml".to_owned()
+        ]
+    );
+    assert!(!report.is_fresh());
+}
