@@ -1,5 +1,5 @@
 //! Provider cases recorded against the emulator: for each case, the exact requests the client
-//! sends and the responses it gets (through the recording [`proxy`](crate::proxy)), and the
+//! sends and the responses it gets (through the recording [`proxy`]), and the
 //! `Document` it makes of them.
 //!
 //! Everything that could vary is pinned: a fresh emulator per case with a manual clock and a

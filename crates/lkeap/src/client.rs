@@ -221,9 +221,8 @@ impl Lkeap {
     /// `GetReconstructDocumentResult`: asks once how a parse task is doing.
     ///
     /// A failed task is a successful call: the response has `Status` `Failed` and the task's
-    /// `Error`. (The shared API 3.0 layer reports any `Response.Error` as an error, so a task
-    /// failure is rebuilt here from that error's code, message and request id; `FailedPages`
-    /// and `Usage` of a failed task are then not available.)
+    /// `Error` beside its other fields (the shared API 3.0 layer treats a `Response.Error` that
+    /// stands beside output fields as data, not as a failed call).
     ///
     /// ```no_run
     /// # async fn demo(client: lkeap::Lkeap) -> Result<(), ocr_core::Error> {

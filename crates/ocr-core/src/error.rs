@@ -173,16 +173,22 @@ impl Error {
     /// Classifies a transport error from `reqwest`.
     ///
     /// A failure to connect means nothing reached the service, so it is safe to resend anything.
-    /// Every other failure (a timeout, a reset while reading) may have happened after the service
-    /// received the request: such errors are marked [`Error::maybe_sent`], and the retry loop will
+    /// Every other failure (a timeout, a reset while reading, a body cut short) may have happened
+    /// after the service received the request: such errors are marked [`Error::maybe_sent`], and the retry loop will
     /// not resend a billed submission because of them.
     pub fn from_reqwest(err: reqwest::Error) -> Self {
         let (kind, maybe_sent, what) = if err.is_connect() {
             (ErrorKind::Transport, false, "could not connect")
         } else if err.is_timeout() {
             (ErrorKind::Timeout, true, "timed out")
-        } else if err.is_decode() {
-            (ErrorKind::Decode, true, "could not read the response body")
+        } else if err.is_body() || err.is_decode() {
+            // The body broke off (or its transfer encoding did) after the request was sent:
+            // a transport failure, retried for reads, never resent for billed calls.
+            (
+                ErrorKind::Transport,
+                true,
+                "the response body could not be read",
+            )
         } else if err.is_builder() {
             (ErrorKind::Config, false, "could not build the request")
         } else {

@@ -250,14 +250,20 @@ impl Request {
         })
     }
 
-    /// A URL the provider downloads itself; only `http` and `https` are accepted.
+    /// A URL the provider fetches or resolves itself (`https://…`, or a provider's own scheme
+    /// such as `cos://<bucket>/<key>`). Local `file:` and inline `data:` URLs are refused: use
+    /// [`Request::from_path`] or [`Request::from_bytes`]. Each provider checks at submission which
+    /// schemes it accepts.
     pub fn from_url(url: &str) -> Result<Self> {
         let parsed = url::Url::parse(url)
             .map_err(|e| Error::invalid_input("source", format!("is not a valid URL: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
+        if matches!(parsed.scheme(), "file" | "data") {
             return Err(Error::invalid_input(
                 "source",
-                format!("URL scheme must be http or https, not {}", parsed.scheme()),
+                format!(
+                    "must not be a {}: URL; pass local content as a path or bytes",
+                    parsed.scheme()
+                ),
             ));
         }
         Ok(Request::new(Source::Url(parsed)))
@@ -650,9 +656,11 @@ mod tests {
     }
 
     #[test]
-    fn from_url_checks_scheme() {
+    fn from_url_refuses_local_schemes_and_leaves_the_rest_to_providers() {
         assert!(Request::from_url("https://a.example/x.pdf").is_ok());
+        assert!(Request::from_url("cos://examplebucket-1250000000/in/a.png").is_ok());
         assert!(Request::from_url("file:///etc/passwd").is_err());
+        assert!(Request::from_url("data:text/plain,hi").is_err());
         assert!(Request::from_url("not a url").is_err());
     }
 }

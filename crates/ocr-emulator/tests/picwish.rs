@@ -276,3 +276,57 @@ async fn unsupported_files_fail_with_minus_seven() {
     assert_eq!(q["data"]["state"], -7);
     assert!(q["data"].get("file").is_none());
 }
+
+/// A multipart form whose 1 MB file part is streamed in 64 KiB chunks with its length announced,
+/// as a client uploading from disk sends it.
+fn streamed_form() -> Form {
+    const CHUNKS: u32 = 17;
+    const CHUNK: usize = 64 * 1024;
+    let chunks = futures_util::stream::unfold(0u32, |n| async move {
+        if n == CHUNKS {
+            return None;
+        }
+        // Each chunk comes from a blocking read, as a file read does.
+        let _ = tokio::task::spawn_blocking(|| ()).await;
+        let chunk = bytes::Bytes::from(vec![b'x'; CHUNK]);
+        Some((Ok::<_, std::io::Error>(chunk), n + 1))
+    });
+    let body = reqwest::Body::wrap_stream(chunks);
+    let len = u64::from(CHUNKS) * CHUNK as u64;
+    Form::new().part(
+        "image_file",
+        Part::stream_with_length(body, len).file_name("big.pdf"),
+    )
+}
+
+#[tokio::test]
+async fn refusals_of_a_streamed_upload_are_answered_not_reset() {
+    let mut config = instant_config();
+    config.picwish_max_upload = 256 * 1024;
+    let emu = start(config).await;
+    for _ in 0..3 {
+        // Refused on the key, before the body is read.
+        let r = client()
+            .post(format!("{}api/tasks/document/ocr", emu.endpoints().picwish))
+            .header("X-API-KEY", "wrong")
+            .multipart(streamed_form())
+            .send()
+            .await
+            .expect("an answer, not a reset connection");
+        assert_eq!(r.status(), 401);
+        // Refused by an injected throttling fault, before the body is read.
+        emu.inject(ocr_emulator::Fault::throttle().for_action(ocr_emulator::PICWISH_CREATE_ACTION));
+        let r = picwish_create(&emu, streamed_form())
+            .send()
+            .await
+            .expect("an answer, not a reset connection");
+        assert_eq!(r.status(), 429);
+        // Refused part-way through the file: too large.
+        let r = picwish_create(&emu, streamed_form())
+            .send()
+            .await
+            .expect("an answer, not a reset connection");
+        assert_eq!(r.status(), 413);
+    }
+    assert_eq!(emu.submissions(ocr_emulator::Service::PicWish), 0);
+}
