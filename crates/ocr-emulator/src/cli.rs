@@ -191,9 +191,18 @@ pub fn banner(emulator: &Emulator) -> String {
 /// ```
 pub async fn run(options: CliOptions) -> Result<(), StartError> {
     let emulator = Emulator::start(options.to_config()).await?;
-    println!("{}", banner(&emulator));
+    // A closed stdout (a pipe whose reader went away) must not bring the emulator down.
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", banner(&emulator));
+        let _ = out.flush();
+    }
     let _ = tokio::signal::ctrl_c().await;
-    eprintln!("stopping…");
+    {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "stopping…");
+    }
     emulator.shutdown().await;
     Ok(())
 }
