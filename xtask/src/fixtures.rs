@@ -47,7 +47,70 @@ impl Generated {
     }
 }
 
-/// Everything the generator produces, in a stable order.
+/// The generated manifest of hand-kept fixtures: one `sha256  path` line each, so that an edit to
+/// a hand-kept file is noticed too (and blessed by regenerating).
+pub const HAND_KEPT_MANIFEST: &str = "fixtures/hand-kept.sha256";
+
+/// Everything the generator produces for the tree at `root`, in a stable order.
+pub fn generate_for(root: &Path) -> Result<Vec<Generated>, String> {
+    let mut out = generate()?;
+    out.push(Generated::new(
+        HAND_KEPT_MANIFEST,
+        hand_kept_manifest(root)?,
+    ));
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// The files under `fixtures/` that no generator writes.
+pub fn hand_kept_files(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut out = Vec::new();
+    for path in list_files(&root.join("fixtures"))? {
+        let rel = relative(root, &path);
+        let generated = rel == HAND_KEPT_MANIFEST
+            || OWNED_DIRS.iter().any(|d| rel.starts_with(&format!("{d}/")));
+        if !generated {
+            out.push((rel, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The paths whose manifest lines differ between the old and the new manifest.
+fn manifest_changes(old: Option<&[u8]>, new: &[u8]) -> Vec<String> {
+    let lines = |bytes: &[u8]| -> BTreeSet<String> {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let old = lines(old.unwrap_or_default());
+    let new = lines(new);
+    let mut paths: Vec<String> = old
+        .symmetric_difference(&new)
+        .filter_map(|l| l.split_once("  ").map(|(_, p)| p.to_owned()))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+fn hand_kept_manifest(root: &Path) -> Result<Vec<u8>, String> {
+    use sha2::{Digest, Sha256};
+    let mut text = String::from(
+        "# SHA-256 of every hand-kept fixture; regenerate with `cargo xtask fixtures` after an\n\
+         # intentional edit.\n",
+    );
+    for (rel, path) in hand_kept_files(root)? {
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        text.push_str(&format!("{}  {rel}\n", hex::encode(Sha256::digest(&bytes))));
+    }
+    Ok(text.into_bytes())
+}
+
+/// Everything the generators produce that does not depend on the tree, in a stable order.
 pub fn generate() -> Result<Vec<Generated>, String> {
     let mut out = vec![
         Generated::new("fixtures/samples/invoice.png", samples::invoice_png()?),
@@ -77,6 +140,8 @@ pub enum Mode {
 pub struct Report {
     /// Hand-kept files (documentation examples and hand-written bodies) that no longer parse.
     pub unparsable: Vec<String>,
+    /// Hand-kept files added, removed or edited since the manifest was generated.
+    pub hand_edited: Vec<String>,
     /// Files whose content differs from the generated one (or that are missing).
     pub stale: Vec<String>,
     /// Files in owned directories that the generator does not produce.
@@ -97,6 +162,11 @@ impl Report {
         for f in &self.stale {
             msg.push_str(&format!("  {f} differs from what the generator produces\n"));
         }
+        for f in &self.hand_edited {
+            msg.push_str(&format!(
+                "  {f} (hand-kept) changed since {HAND_KEPT_MANIFEST} was generated\n"
+            ));
+        }
         for f in &self.orphans {
             msg.push_str(&format!("  {f} is no longer generated\n"));
         }
@@ -113,7 +183,7 @@ impl Report {
 /// Regenerates into `root` (the repository root), or checks `root` against what would be
 /// generated.
 pub fn run(root: &Path, mode: Mode) -> Result<Report, String> {
-    let files = generate()?;
+    let files = generate_for(root)?;
     let mut report = Report {
         generated: files.len(),
         ..Report::default()
@@ -123,6 +193,9 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, String> {
         let path = root.join(&file.path);
         let current = fs::read(&path).ok();
         if current.as_deref() != Some(file.contents.as_slice()) {
+            if file.path == HAND_KEPT_MANIFEST {
+                report.hand_edited = manifest_changes(current.as_deref(), &file.contents);
+            }
             report.stale.push(file.path.clone());
             if mode == Mode::Write {
                 if let Some(parent) = path.parent() {
@@ -153,11 +226,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, String> {
 /// edge cases). They are never rewritten; this only checks that JSON and XML still parse.
 pub fn check_hand_kept(root: &Path) -> Result<Vec<String>, String> {
     let mut bad = Vec::new();
-    for path in list_files(&root.join("fixtures"))? {
-        let rel = relative(root, &path);
-        if OWNED_DIRS.iter().any(|d| rel.starts_with(&format!("{d}/"))) {
-            continue;
-        }
+    for (rel, path) in hand_kept_files(root)? {
         let ok = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => fs::read(&path)
                 .ok()

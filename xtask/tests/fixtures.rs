@@ -31,7 +31,19 @@ fn a_changed_byte_is_reported_with_the_command_to_run() {
     assert!(msg.contains("fixtures/signing/tc3.json"), "{msg}");
     assert!(msg.contains(REGENERATE), "{msg}");
 
-    // Write mode repairs both, and a second run changes nothing.
+    // A hand-kept fixture edited by hand is noticed too, through the manifest.
+    let seed = dir.path().join("fixtures/lkeap/seed");
+    fs::create_dir_all(&seed).unwrap();
+    fs::write(seed.join("example.json"), "{}").unwrap();
+    let report = fixtures::run(dir.path(), Mode::Check).unwrap();
+    assert!(
+        report
+            .stale
+            .contains(&"fixtures/hand-kept.sha256".to_owned()),
+        "{report:?}"
+    );
+
+    // Write mode repairs everything, and a second run changes nothing.
     fixtures::run(dir.path(), Mode::Write).unwrap();
     assert!(fixtures::run(dir.path(), Mode::Check).unwrap().is_fresh());
 }
