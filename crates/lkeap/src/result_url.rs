@@ -4,9 +4,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// What a redacted query string is shown as.
-const REDACTED_QUERY: &str = "?<redacted>";
-
 /// A pre-signed, temporary URL of a result archive (`DocumentRecognizeResultUrl`).
 ///
 /// Its query string carries a signature and the signer's key id, so `Debug` and `Display`
@@ -86,27 +83,7 @@ impl fmt::Display for ResultUrl {
 /// assert_eq!(lkeap::result_url::redact_url("https://h.example/a.pdf"), "https://h.example/a.pdf");
 /// ```
 pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(url) => {
-            let mut out = format!("{}://", url.scheme());
-            if let Some(host) = url.host_str() {
-                out.push_str(host);
-            }
-            if let Some(port) = url.port() {
-                out.push_str(&format!(":{port}"));
-            }
-            out.push_str(url.path());
-            if url.query().is_some() || url.fragment().is_some() {
-                out.push_str(REDACTED_QUERY);
-            }
-            out
-        }
-        Err(_) => match raw.split_once(['?', '#']) {
-            Some((head, _)) => format!("{head}{REDACTED_QUERY}"),
-            None if raw.contains('@') => "<redacted url>".to_owned(),
-            None => raw.to_owned(),
-        },
-    }
+    ocr_core::redact::url(raw)
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod lenient;
 pub mod poll;
 pub mod provider;
 pub mod rate_limit;
+pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod runtime;

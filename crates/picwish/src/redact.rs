@@ -1,13 +1,9 @@
 //! Redaction of signed URLs: result file URLs carry their signature in the query string, so
 //! Debug output and error messages show only scheme, host and path.
 
-/// `url` without its query string and fragment (`?<redacted>` marks that there was one).
+/// `url` without user info, query string and fragment (`?<redacted>` marks that there was one).
 pub(crate) fn redact_url(url: &str) -> String {
-    let cut = url.find(['?', '#']);
-    match cut {
-        Some(i) => format!("{}?<redacted>", &url[..i]),
-        None => url.to_owned(),
-    }
+    ocr_core::redact::url(url)
 }
 
 /// `text` with every occurrence of `secret` replaced, for server messages that might echo it.

@@ -13,27 +13,13 @@ use std::fmt;
 /// assert_eq!(tc_ocr::redact::url("https://example.com/a.png"), "https://example.com/a.png");
 /// ```
 pub fn url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) => {
-            let had_query = u.query().is_some() || u.fragment().is_some();
-            let had_user = !u.username().is_empty() || u.password().is_some();
-            u.set_query(None);
-            u.set_fragment(None);
-            if had_user {
-                let _ = u.set_username("");
-                let _ = u.set_password(None);
-            }
-            let mut out = u.to_string();
-            if had_query {
-                out.push_str("?<redacted>");
-            }
-            out
-        }
-        // Not a URL: show only what comes before any query marker.
-        Err(_) => match raw.split_once(['?', '#', '@']) {
-            Some((head, _)) => format!("{head}<redacted>"),
-            None => raw.to_owned(),
-        },
+    if url::Url::parse(raw).is_ok() {
+        return ocr_core::redact::url(raw);
+    }
+    // Not a URL: show only what comes before any query, fragment or user-info marker.
+    match raw.split_once(['?', '#', '@']) {
+        Some((head, _)) => format!("{head}<redacted>"),
+        None => raw.to_owned(),
     }
 }
 
