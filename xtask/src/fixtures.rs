@@ -116,6 +116,7 @@ pub fn generate() -> Result<Vec<Generated>, String> {
         Generated::new("fixtures/samples/invoice.png", samples::invoice_png()?),
         Generated::new("fixtures/samples/receipt.jpg", samples::receipt_jpeg()?),
         Generated::new("fixtures/samples/letter.pdf", samples::letter_pdf()),
+        Generated::new("fixtures/samples/report.pdf", samples::report_pdf()),
         Generated::json("fixtures/signing/tc3.json", &vectors::tc3_vectors())?,
         Generated::json("fixtures/signing/cos.json", &vectors::cos_vectors())?,
     ];

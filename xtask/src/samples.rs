@@ -31,6 +31,23 @@ Kind regards,\n\
 The cloud-ocr team",
 ];
 
+/// The pages of the multi-page PDF sample: a five-page report, one marker line per page.
+pub const REPORT_PAGES: [&str; 5] = [
+    "QUARTERLY REPORT\n\
+Page 1: Summary\n\
+Revenue grew in every region.",
+    "Page 2: Revenue\n\
+North 1200\n\
+South 950",
+    "Page 3: Costs\n\
+Staff 700\n\
+Cloud 180",
+    "Page 4: Outlook\n\
+Hiring two engineers.",
+    "Page 5: Sign-off\n\
+Approved by the board.",
+];
+
 /// Pixels per font cell side (the font is 8x8).
 const SCALE: usize = 3;
 const MARGIN: usize = 24;
@@ -136,7 +153,17 @@ fn pdf_string(s: &str) -> String {
 
 /// The PDF sample: two A4 pages of Helvetica text in uncompressed content streams.
 pub fn letter_pdf() -> Vec<u8> {
-    let pages = LETTER_PAGES.len();
+    text_pdf(&LETTER_PAGES)
+}
+
+/// The multi-page PDF sample: five A4 pages, each with its own text.
+pub fn report_pdf() -> Vec<u8> {
+    text_pdf(&REPORT_PAGES)
+}
+
+/// A PDF of A4 pages of Helvetica text (one entry per page) in uncompressed content streams.
+fn text_pdf(page_texts: &[&str]) -> Vec<u8> {
+    let pages = page_texts.len();
     // Objects: 1 catalog, 2 pages, 3 font, then per page: page object, content stream.
     let mut objects: Vec<String> = Vec::new();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".to_owned());
@@ -146,7 +173,7 @@ pub fn letter_pdf() -> Vec<u8> {
         kids.join(" ")
     ));
     objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned());
-    for (i, text) in LETTER_PAGES.iter().enumerate() {
+    for (i, text) in page_texts.iter().enumerate() {
         let mut content = String::from("BT\n/F1 14 Tf\n72 770 Td\n18 TL\n");
         for (n, line) in text.lines().enumerate() {
             if n > 0 {

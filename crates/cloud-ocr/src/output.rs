@@ -7,6 +7,7 @@
 //!   "provider": "tc-ocr",
 //!   "source": "fixtures/samples/invoice.png",
 //!   "simulated": true,
+//!   "complete": true,
 //!   "document": { "provider": "tc-ocr", "pages": [ … ], "request_ids": [ … ] }
 //! }
 //! ```
@@ -14,6 +15,8 @@
 //! - `provider`: the id of the provider that produced the result;
 //! - `source`: the input as given (a path or a URL);
 //! - `simulated`: `true` when the result came from the embedded emulator, not a real service;
+//! - `complete`: `false` when a page asked for did not arrive (`document.missing` says which
+//!   and why; `document.pages_requested` lists what was asked);
 //! - `document`: the [`Document`] as serialised by `ocr-core` (`pages` → `lines` → `words`
 //!   with `text`, `confidence` and `bbox`; `fields`, `markdown`, `files` and `request_ids`
 //!   when present).
@@ -122,6 +125,8 @@ pub struct ScanOutput {
     pub source: String,
     /// Whether the result came from the embedded emulator rather than a real service.
     pub simulated: bool,
+    /// Whether every page asked for arrived (see `document.missing` when not).
+    pub complete: bool,
     /// The recognised document.
     pub document: Document,
 }
@@ -138,6 +143,7 @@ impl ScanOutput {
             provider: provider.into(),
             source: source.into(),
             simulated,
+            complete: document.is_complete(),
             document,
         }
     }
@@ -150,7 +156,7 @@ impl ScanOutput {
     /// can, unless a provider put something unserialisable in it).
     pub fn render(&self, format: OutputFormat) -> Result<String> {
         let mut out = match format {
-            OutputFormat::Text => self.document.text(),
+            OutputFormat::Text => text(&self.document),
             OutputFormat::Json => serde_json::to_string_pretty(self).map_err(|e| {
                 Error::new(ErrorKind::Decode, "cannot serialise the document as JSON")
                     .with_source(e)
@@ -162,6 +168,100 @@ impl ScanOutput {
         }
         Ok(out)
     }
+}
+
+/// The document as text: its text in reading order, then its fields (when it has lines, so
+/// the fields are not already the text), as a `key: value` list; fields that form a table
+/// (groups repeating the same keys) as aligned columns.
+///
+/// ```
+/// use ocr_core::{Document, Field, Line, Page};
+/// let mut doc = Document::new("p");
+/// let mut page = Page::new(1);
+/// page.lines.push(Line::new("INVOICE"));
+/// doc.pages.push(page);
+/// let field = |k: &str, v: &str, g: &str| Field { key: k.into(), value: v.into(), group: Some(g.into()), ..Field::default() };
+/// doc.fields = vec![field("Total", "42.00", "0.0"), field("Item", "Pens", "1.0"), field("Qty", "2", "1.0"), field("Item", "Ink", "1.1"), field("Qty", "10", "1.1")];
+/// assert_eq!(
+///     cloud_ocr::output::text(&doc),
+///     "INVOICE\n\nFields:\n  Total: 42.00\n\nTable:\n  Item  Qty\n  Pens  2\n  Ink   10\n"
+/// );
+/// ```
+pub fn text(doc: &Document) -> String {
+    let body = doc.text();
+    let has_lines = doc.lines().next().is_some();
+    if doc.fields.is_empty() || !has_lines {
+        return body;
+    }
+    let mut out = body;
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&fields_text(&doc.fields));
+    out
+}
+
+/// Fields as text: plain `key: value` lines, and tables for groups of rows with the same keys.
+fn fields_text(fields: &[ocr_core::Field]) -> String {
+    // Rows: consecutive fields sharing a group; a table is a run of 2+ rows with one key set.
+    let mut rows: Vec<(Option<&str>, Vec<&ocr_core::Field>)> = Vec::new();
+    for f in fields {
+        match rows.last_mut() {
+            Some((group, row)) if *group == f.group.as_deref() && f.group.is_some() => row.push(f),
+            _ => rows.push((f.group.as_deref(), vec![f])),
+        }
+    }
+    let keys = |row: &[&ocr_core::Field]| row.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+    let mut singles: Vec<&ocr_core::Field> = Vec::new();
+    let mut tables: Vec<Vec<Vec<&ocr_core::Field>>> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let head = keys(&rows[i].1);
+        let mut j = i + 1;
+        while j < rows.len() && rows[i].1.len() > 1 && keys(&rows[j].1) == head {
+            j += 1;
+        }
+        if j - i >= 2 {
+            tables.push(rows[i..j].iter().map(|(_, r)| r.clone()).collect());
+        } else {
+            singles.extend(rows[i].1.iter().copied());
+        }
+        i = j;
+    }
+    let mut out = String::new();
+    if !singles.is_empty() {
+        out.push_str("\nFields:\n");
+        for f in singles {
+            out.push_str(&format!("  {}: {}\n", f.key, f.value));
+        }
+    }
+    for table in tables {
+        out.push_str("\nTable:\n");
+        let header: Vec<String> = table[0].iter().map(|f| f.key.clone()).collect();
+        let mut grid: Vec<Vec<String>> = vec![header];
+        grid.extend(
+            table
+                .iter()
+                .map(|row| row.iter().map(|f| f.value.clone()).collect()),
+        );
+        let widths: Vec<usize> = (0..grid[0].len())
+            .map(|c| {
+                grid.iter()
+                    .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in grid {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, v)| format!("{v:<width$}", width = widths.get(c).copied().unwrap_or(0)))
+                .collect();
+            out.push_str(&format!("  {}\n", cells.join("  ").trim_end()));
+        }
+    }
+    out
 }
 
 /// The document as Markdown: its own Markdown when the provider made some (the whole
@@ -280,7 +380,10 @@ mod tests {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["document", "provider", "simulated", "source"]);
+        assert_eq!(
+            keys,
+            ["complete", "document", "provider", "simulated", "source"]
+        );
         assert_eq!(value["simulated"], true);
         let back: ScanOutput = serde_json::from_str(&text).unwrap();
         assert_eq!(back, out);

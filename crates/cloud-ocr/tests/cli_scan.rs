@@ -283,8 +283,12 @@ async fn help_documents_the_exit_codes() {
     let help = stdout(&out);
     for line in [
         "0  success",
-        "1  the document failed (scan) or some inputs failed (batch)",
-        "2  usage or configuration error",
+        "1  the document failed or is incomplete",
+        "2  usage, configuration or input error",
+        "--pages",
+        "--want",
+        "--fields",
+        "--strict",
         "3  authentication error",
         "4  throttled or out of quota",
         "5  transport, timeout or service error",

@@ -238,12 +238,15 @@ fn settings_that_do_not_apply_or_make_no_sense_are_refused() {
             "`poll_interval_secs` must be a positive number of seconds",
         ),
     ];
+    let mut c = ProviderConfig::new(ProviderKind::Lkeap).with_credentials(tencent_by_value());
+    c.page_concurrency = Some(2);
+    cases.push((c, "`page_concurrency` does not apply to lkeap"));
     let mut c = tencent();
-    c.site = Some("domestic".into());
-    cases.push((c, "`site` does not apply to tc-ocr"));
+    c.page_concurrency = Some(0);
+    cases.push((c, "`page_concurrency` must be at least 1"));
     let mut c = ProviderConfig::new(ProviderKind::Lkeap).with_credentials(tencent_by_value());
     c.site = Some("mars".into());
-    cases.push((c, "`site` must be `domestic` or `international`"));
+    cases.push((c, "`site` must be `intl` or `domestic`"));
     let mut c = tencent();
     c.rate_limits
         .insert("CreateReconstructDocumentFlow".into(), 1.0);

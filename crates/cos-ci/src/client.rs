@@ -164,6 +164,7 @@ pub(crate) struct ProviderSettings {
     pub(crate) template_id: Option<String>,
     pub(crate) queue_id: Option<String>,
     pub(crate) poll: PollPolicy,
+    pub(crate) page_concurrency: usize,
 }
 
 /// Configures a [`CosCi`] client.
@@ -306,6 +307,13 @@ impl CosCiBuilder {
     /// extension, so the same document always gets the same key.
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.settings.key_prefix = prefix.into();
+        self
+    }
+
+    /// How many pages of a PDF are submitted (and, for URLs, recognised) at once (default 4);
+    /// the rate limits apply too. At least 1.
+    pub fn page_concurrency(mut self, pages: usize) -> Self {
+        self.settings.page_concurrency = pages.max(1);
         self
     }
 
@@ -488,6 +496,7 @@ impl CosCi {
                 template_id: None,
                 queue_id: None,
                 poll: PollPolicy::default(),
+                page_concurrency: ocr_core::pages::DEFAULT_PAGE_CONCURRENCY,
             },
         }
     }

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use ocr_core::request::{inspect, InputLimits, SourceInfo};
 use ocr_core::{
-    Capabilities, DocumentKind, Error, ErrorKind, Format, Job, JobStatus, OcrProvider, Options,
-    OutputKind, PollPolicy, Progress, Request, Result, Source,
+    Capabilities, Document, Error, ErrorKind, Format, Job, JobStatus, MissingPage, OcrProvider,
+    Options, OutputKind, PageTask, PollPolicy, Progress, Request, Result, Source,
 };
 
 use crate::client::{tag, CosCi, CosCiOp, PROVIDER_ID};
@@ -49,24 +49,8 @@ pub fn input_limits() -> InputLimits {
 
 impl CosCi {
     /// The `ImageOCR` parameters for a request: the configured ones plus the request's
-    /// language and PDF page, and `IsPdf` for PDF input.
-    fn params_for(&self, options: &Options, format: Option<Format>) -> Result<Option<ImageOcr>> {
-        if let Some(kind) = options
-            .outputs
-            .iter()
-            .find(|k| !matches!(k, OutputKind::Text | OutputKind::Layout))
-        {
-            return Err(Error::invalid_input(
-                "outputs",
-                format!("cos-ci produces text and layout only, not {kind:?}"),
-            ));
-        }
-        if options.document_kind != DocumentKind::General {
-            return Err(Error::invalid_input(
-                "document_kind",
-                "cos-ci runs general OCR only",
-            ));
-        }
+    /// language, and `IsPdf` + `PdfPageNumber` for one page of a PDF.
+    fn params_for(&self, options: &Options, page: Option<u32>) -> Result<Option<ImageOcr>> {
         if options.languages.len() > 1 {
             return Err(Error::invalid_input(
                 "languages",
@@ -75,9 +59,16 @@ impl CosCi {
         }
         let settings = &self.inner.settings;
         if settings.template_id.is_some() {
-            if !options.languages.is_empty() || options.pages.is_some() {
+            let field = if options.pages.is_some() {
+                Some("pages")
+            } else if !options.languages.is_empty() {
+                Some("languages")
+            } else {
+                None
+            };
+            if let Some(field) = field {
                 return Err(Error::invalid_input(
-                    "languages",
+                    field,
                     "a job with an OCR template takes its language and PDF page from the \
                      template; set them there",
                 ));
@@ -90,29 +81,36 @@ impl CosCi {
         if let Some(lang) = options.languages.first() {
             params.language_type = Some(LanguageType::from_str(lang)?);
         }
-        if let Some(pages) = options.pages {
-            if pages.len() > 1 {
-                return Err(Error::invalid_input(
-                    "pages",
-                    "CI recognises one PDF page per job (PdfPageNumber); give a single page",
-                ));
-            }
-            if format.is_some_and(|f| f != Format::Pdf) {
-                return Err(Error::invalid_input(
-                    "pages",
-                    "only apply to PDF input (PdfPageNumber needs IsPdf)",
-                ));
-            }
+        if let Some(page) = page {
             params.is_pdf = Some(true);
-            params.pdf_page_number = Some(pages.start());
-        }
-        if format == Some(Format::Pdf) {
-            params.is_pdf = Some(true);
+            params.pdf_page_number = Some(page);
         }
         params
             .validate()
             .map_err(|e| prefix_field(e, "Operation.ImageOCR."))?;
         Ok(Some(params))
+    }
+
+    /// The pages of a local source to recognise, one job each: `None` for an image, else
+    /// the requested pages of the PDF (counted locally; a page beyond the end is refused).
+    async fn local_pages(&self, request: &Request, format: Format) -> Result<Option<Vec<u32>>> {
+        let selection = request.options.pages.as_ref();
+        if self.inner.settings.template_id.is_some() {
+            // One job: the template names the page (a selection is refused by `params_for`).
+            return Ok(None);
+        }
+        if format != Format::Pdf {
+            if selection.is_some() {
+                return Err(Error::invalid_input(
+                    "pages",
+                    "only apply to PDF input (PdfPageNumber needs IsPdf)",
+                ));
+            }
+            return Ok(None);
+        }
+        let data = request.source.read_all(MAX_OCR_FILE_BYTES).await?;
+        let count = ocr_core::pages::pdf_page_count(&data)?;
+        ocr_core::pages::requested_pages(selection, count).map(Some)
     }
 
     fn job_request(&self, key: &str, params: Option<ImageOcr>) -> SubmitJob {
@@ -201,14 +199,101 @@ impl CosCi {
     pub async fn submit_existing_object(&self, key: &str, options: &Options) -> Result<Job> {
         let op = CosCiOp::SubmitJob;
         validate::object_key("Input.Object", key).map_err(|e| tag(e, op))?;
-        let is_pdf = key.to_ascii_lowercase().ends_with(".pdf");
-        let params = self
-            .params_for(options, is_pdf.then_some(Format::Pdf))
+        self.capabilities()
+            .check(PROVIDER_ID, options)
             .map_err(|e| tag(e, op))?;
-        let page = params.as_ref().and_then(|p| p.pdf_page_number);
-        let detail = self.submit_job(&self.job_request(key, params)).await?;
+        let is_pdf = key.to_ascii_lowercase().ends_with(".pdf");
+        let templated = self.inner.settings.template_id.is_some();
+        let pages =
+            match (&options.pages, is_pdf) {
+                _ if templated => None,
+                (Some(pages), _) => Some(pages.iter().collect()),
+                (None, true) => return Err(tag(
+                    Error::invalid_input(
+                        "pages",
+                        "are needed for a PDF already in the bucket: CI recognises one page per \
+                         job and its page count is not known here; name the pages (e.g. 1-5)",
+                    ),
+                    op,
+                )),
+                (None, false) => None,
+            };
         // No cleanup key: the object was the caller's before and stays.
-        Ok(self.job_of(&detail, key, page))
+        self.submit_pages(key, options, pages, None).await
+    }
+
+    /// Submits one job for an image, or one per page of a PDF (a few at a time); a page
+    /// whose submission fails is recorded in the job as missing. When every submission
+    /// fails, the first error is returned.
+    async fn submit_pages(
+        &self,
+        key: &str,
+        options: &Options,
+        pages: Option<Vec<u32>>,
+        cleanup_key: Option<&str>,
+    ) -> Result<Job> {
+        let op = CosCiOp::SubmitJob;
+        let Some(pages) = pages else {
+            let params = self.params_for(options, None).map_err(|e| tag(e, op))?;
+            let detail = self.submit_job(&self.job_request(key, params)).await?;
+            let mut job = self.job_of(&detail, key, None);
+            if let Some(k) = cleanup_key {
+                job = job.with_meta(meta::CLEANUP_KEY, k);
+            }
+            return Ok(job);
+        };
+        // Every page's parameters are checked before the first job is submitted.
+        let mut requests = Vec::with_capacity(pages.len());
+        for page in &pages {
+            let params = self
+                .params_for(options, Some(*page))
+                .map_err(|e| tag(e, op))?;
+            requests.push(self.job_request(key, params));
+        }
+        let results =
+            ocr_core::pages::for_each_page(&pages, self.inner.settings.page_concurrency, |page| {
+                let index = pages.iter().position(|p| *p == page).unwrap_or(0);
+                let request = &requests[index];
+                async move { self.submit_job(request).await }
+            })
+            .await;
+        let mut tasks = Vec::new();
+        let mut missing = Vec::new();
+        let mut first_error = None;
+        for (page, result) in results {
+            match result {
+                Ok(detail) => tasks.push(PageTask::new(page, detail.job_id)),
+                Err(err) => {
+                    missing.push(MissingPage::from_error(page, &err));
+                    // An unknown outcome wins: a job that may exist must keep its input.
+                    let unknown = |e: &Error| e.kind() == ErrorKind::OutcomeUnknown;
+                    if first_error
+                        .as_ref()
+                        .is_none_or(|e| !unknown(e) && unknown(&err))
+                    {
+                        first_error = Some(err);
+                    }
+                }
+            }
+        }
+        let Some(first) = tasks.first() else {
+            return Err(first_error.unwrap_or_else(|| Error::decode("no job was submitted")));
+        };
+        let mut job = Job::new(PROVIDER_ID, first.task_id.clone(), self.now_unix())
+            .with_meta(meta::BUCKET, self.inner.bucket.clone())
+            .with_meta(meta::REGION, self.inner.region.clone())
+            .with_meta(meta::KEY, key);
+        if let Some(k) = cleanup_key {
+            job = job.with_meta(meta::CLEANUP_KEY, k);
+        }
+        if let ([task], true) = (tasks.as_slice(), missing.is_empty()) {
+            job = job.with_meta(meta::PAGE, task.page.to_string());
+        } else {
+            job.page_tasks = tasks;
+            job.missing = missing;
+        }
+        job.pages_requested = pages;
+        Ok(job)
     }
 
     fn job_of(&self, detail: &JobDetail, key: &str, page: Option<u32>) -> Job {
@@ -285,34 +370,101 @@ impl CosCi {
         inspect(&Source::Url(url.clone()), &input_limits())
             .await
             .map_err(|e| tag(e, op))?;
-        let params = self
-            .params_for(options, None)
-            .map_err(|e| tag(e, op))?
-            .ok_or_else(|| {
-                tag(
-                    Error::invalid_input(
-                        "source",
-                        "URL sources use synchronous OCR, which takes no template; \
-                         upload the document instead",
-                    ),
-                    op,
-                )
-            })?;
-        let page = params.pdf_page_number.unwrap_or(1);
-        let result = self.ocr_url(url.as_str(), &params).await?;
-        let request_id = result.request_id.clone();
-        let mut doc = detection_to_document(
-            &result.to_detection(),
-            PageInfo {
-                number: page,
-                size: None,
-            },
-        );
-        doc.request_ids.extend(request_id.clone());
-        let task_id = request_id.unwrap_or_else(|| format!("sync-{}", self.now_unix()));
+        if self.inner.settings.template_id.is_some() {
+            return Err(tag(
+                Error::invalid_input(
+                    "source",
+                    "URL sources use synchronous OCR, which takes no template; \
+                     upload the document instead",
+                ),
+                op,
+            ));
+        }
+        let names_pdf = url.path().to_ascii_lowercase().ends_with(".pdf");
+        // Checked for every page before the first call.
+        self.params_for(options, None).map_err(|e| tag(e, op))?;
+        let doc = match (&options.pages, names_pdf) {
+            (Some(pages), _) => {
+                let pages: Vec<u32> = pages.iter().collect();
+                self.sync_pages(url, options, pages).await?
+            }
+            (None, true) => {
+                // The first page tells the page count (PdfPageSize); the rest follow.
+                let first = self.sync_page(url, options, Some(1)).await;
+                let count = match &first {
+                    Ok((_, size)) => size.unwrap_or(1).max(1),
+                    Err(_) => 1,
+                };
+                let mut results = vec![(1, first.map(|(doc, _)| doc))];
+                let rest: Vec<u32> = (2..=count).collect();
+                results.extend(
+                    ocr_core::pages::for_each_page(
+                        &rest,
+                        self.inner.settings.page_concurrency,
+                        |page| async move {
+                            self.sync_page(url, options, Some(page))
+                                .await
+                                .map(|(doc, _)| doc)
+                        },
+                    )
+                    .await,
+                );
+                Document::from_pages(PROVIDER_ID, (1..=count).collect(), results)?
+            }
+            (None, false) => self.sync_page(url, options, None).await?.0,
+        };
+        let task_id = doc
+            .request_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("sync-{}", self.now_unix()));
         Ok(Job::completed(PROVIDER_ID, task_id, self.now_unix(), doc)
             .with_meta(meta::BUCKET, self.inner.bucket.clone())
             .with_meta(meta::REGION, self.inner.region.clone()))
+    }
+
+    /// Synchronous OCR of the selected pages of a PDF URL, a few at a time.
+    async fn sync_pages(
+        &self,
+        url: &url::Url,
+        options: &Options,
+        pages: Vec<u32>,
+    ) -> Result<Document> {
+        let results = ocr_core::pages::for_each_page(
+            &pages,
+            self.inner.settings.page_concurrency,
+            |page| async move {
+                self.sync_page(url, options, Some(page))
+                    .await
+                    .map(|(doc, _)| doc)
+            },
+        )
+        .await;
+        Document::from_pages(PROVIDER_ID, pages, results)
+    }
+
+    /// One synchronous OCR call: the page's document and the PDF's page count, if reported.
+    async fn sync_page(
+        &self,
+        url: &url::Url,
+        options: &Options,
+        page: Option<u32>,
+    ) -> Result<(Document, Option<u32>)> {
+        let op = CosCiOp::SyncOcr;
+        let params = self
+            .params_for(options, page)
+            .map_err(|e| tag(e, op))?
+            .unwrap_or_default();
+        let result = self.ocr_url(url.as_str(), &params).await?;
+        let mut doc = detection_to_document(
+            &result.to_detection(),
+            PageInfo {
+                number: page.unwrap_or(1),
+                size: None,
+            },
+        );
+        doc.request_ids.extend(result.request_id.clone());
+        Ok((doc, result.pdf_page_size.filter(|n| *n > 0)))
     }
 
     async fn submit_cos_url(&self, url: &url::Url, options: &Options) -> Result<Job> {
@@ -341,24 +493,29 @@ impl CosCi {
             .check_local(&request.source)
             .await
             .map_err(|e| tag(e, op))?;
-        let params = self
-            .params_for(&request.options, Some(format))
+        let pages = self
+            .local_pages(request, format)
+            .await
             .map_err(|e| tag(e, op))?;
-        let page = params
-            .as_ref()
-            .and_then(|p| p.pdf_page_number)
-            .or((format == Format::Pdf).then_some(1));
+        for page in pages.iter().flatten().take(1) {
+            self.params_for(&request.options, Some(*page))
+                .map_err(|e| tag(e, op))?;
+        }
+        if pages.is_none() {
+            self.params_for(&request.options, None)
+                .map_err(|e| tag(e, op))?;
+        }
         let key = self
             .upload(&request.source, format)
             .await
             .map_err(|e| tag(e, CosCiOp::PutObject))?;
         let keep = self.inner.settings.keep_uploads;
-        match self.submit_job(&self.job_request(&key, params)).await {
-            Ok(detail) => {
-                let mut job = self.job_of(&detail, &key, page);
-                if !keep {
-                    job = job.with_meta(meta::CLEANUP_KEY, key.clone());
-                }
+        let cleanup = (!keep).then_some(key.as_str());
+        match self
+            .submit_pages(&key, &request.options, pages, cleanup)
+            .await
+        {
+            Ok(mut job) => {
                 if let Some((w, h)) = info.dimensions {
                     job = job
                         .with_meta(meta::WIDTH, w.to_string())
@@ -383,6 +540,108 @@ impl CosCi {
         PageInfo {
             number: num(meta::PAGE).unwrap_or(1),
             size: num(meta::WIDTH).zip(num(meta::HEIGHT)),
+        }
+    }
+}
+
+/// The error of a job that ended without a result: its `Code` and `Message`.
+fn task_error(detail: &JobDetail, request_id: Option<String>) -> Error {
+    let message = if !detail.message.is_empty() {
+        detail.message.clone()
+    } else if detail.state == JobState::Cancel {
+        "the job was cancelled".to_owned()
+    } else {
+        "the job failed".to_owned()
+    };
+    let code = if detail.code.is_empty() {
+        detail.state.as_str().to_owned()
+    } else {
+        detail.code.clone()
+    };
+    let mut err = Error::new(ErrorKind::TaskFailed, message)
+        .with_provider(PROVIDER_ID)
+        .with_operation(CosCiOp::DescribeJobs.name())
+        .with_code(code);
+    if let Some(id) = request_id {
+        err = err.with_request_id(id);
+    }
+    err
+}
+
+impl CosCi {
+    /// Polls every page job of a multi-page job in one `DescribeJobs` call (at most 100 ids
+    /// per call): pending while any runs; then the pages in order, failed ones listed as
+    /// missing, and the upload deleted.
+    async fn poll_pages(&self, job: &Job) -> Result<JobStatus> {
+        let mut details: Vec<(u32, JobDetail, Option<String>)> = Vec::new();
+        for chunk in job.page_tasks.chunks(100) {
+            let ids: Vec<&str> = chunk.iter().map(|t| t.task_id.as_str()).collect();
+            let out = self.describe_jobs(&ids).await?;
+            for task in chunk {
+                match out.jobs_detail.iter().find(|d| d.job_id == task.task_id) {
+                    Some(detail) => {
+                        details.push((task.page, detail.clone(), out.request_id.clone()))
+                    }
+                    None => {
+                        let mut err = Error::new(
+                            ErrorKind::ResultExpired,
+                            format!("job {} does not exist (NonExistJobIds)", task.task_id),
+                        )
+                        .with_code("NoSuchJob");
+                        if let Some(rid) = &out.request_id {
+                            err = err.with_request_id(rid.clone());
+                        }
+                        return Err(tag(err, CosCiOp::DescribeJobs));
+                    }
+                }
+            }
+        }
+        let ended = details
+            .iter()
+            .filter(|(_, d, _)| {
+                matches!(
+                    d.state,
+                    JobState::Success | JobState::Failed | JobState::Cancel
+                )
+            })
+            .count();
+        if ended < details.len() {
+            let percent = (ended * 100 / details.len().max(1)) as u8;
+            return Ok(JobStatus::Pending(Progress {
+                percent: Some(percent),
+                state: Some(format!("{ended} of {} pages done", details.len())),
+            }));
+        }
+        self.cleanup_quietly(job).await;
+        let size = Self::page_info(job).size;
+        let mut results: Vec<(u32, Result<Document>)> = details
+            .into_iter()
+            .map(|(page, detail, request_id)| {
+                let result = if detail.state == JobState::Success {
+                    let detection = detail.detection().cloned().unwrap_or_default();
+                    let mut doc =
+                        detection_to_document(&detection, PageInfo { number: page, size });
+                    doc.request_ids.extend(request_id);
+                    Ok(doc.with_native(detail))
+                } else {
+                    Err(task_error(&detail, request_id))
+                };
+                (page, result)
+            })
+            .collect();
+        for missing in &job.missing {
+            let mut err = Error::new(ErrorKind::TaskFailed, missing.message.clone());
+            if let Some(code) = &missing.code {
+                err = err.with_code(code.clone());
+            }
+            if let Some(id) = &missing.request_id {
+                err = err.with_request_id(id.clone());
+            }
+            results.push((missing.page, Err(tag(err, CosCiOp::SubmitJob))));
+        }
+        match Document::from_pages(PROVIDER_ID, job.pages_requested.clone(), results) {
+            Ok(doc) => Ok(JobStatus::Done(Box::new(doc))),
+            Err(err) => Ok(JobStatus::Failed(err)),
         }
     }
 }
@@ -421,6 +680,8 @@ impl OcrProvider for CosCi {
             vec![OutputKind::Text, OutputKind::Layout],
             true,
         )
+        .with_pages()
+        .with_languages()
     }
 
     fn poll_policy(&self) -> PollPolicy {
@@ -432,6 +693,9 @@ impl OcrProvider for CosCi {
     /// submits an object already in the bucket. `http`/`https` URLs run synchronous OCR with
     /// `detect-url` and complete at once.
     async fn submit(&self, request: &Request) -> Result<Job> {
+        self.capabilities()
+            .check(PROVIDER_ID, &request.options)
+            .map_err(|e| tag(e, CosCiOp::SubmitJob))?;
         match &request.source {
             Source::Url(url) if url.scheme() == "cos" => {
                 self.submit_cos_url(url, &request.options).await
@@ -449,6 +713,9 @@ impl OcrProvider for CosCi {
         if let Some(doc) = &job.result {
             return Ok(JobStatus::Done(doc.clone()));
         }
+        if !job.page_tasks.is_empty() {
+            return self.poll_pages(job).await;
+        }
         let (detail, request_id) = self.describe_one(&job.task_id).await?;
         match &detail.state {
             JobState::Success => {
@@ -456,31 +723,13 @@ impl OcrProvider for CosCi {
                 let detection = detail.detection().cloned().unwrap_or_default();
                 let mut doc = detection_to_document(&detection, Self::page_info(job));
                 doc.request_ids.extend(request_id);
+                doc.pages_requested = job.pages_requested.clone();
                 // The whole JobsDetail (state, times, input, echoed parameters) is the native result.
                 Ok(JobStatus::Done(Box::new(doc.with_native(detail))))
             }
             JobState::Failed | JobState::Cancel => {
                 self.cleanup_quietly(job).await;
-                let message = if !detail.message.is_empty() {
-                    detail.message.clone()
-                } else if detail.state == JobState::Cancel {
-                    "the job was cancelled".to_owned()
-                } else {
-                    "the job failed".to_owned()
-                };
-                let mut err = Error::new(ErrorKind::TaskFailed, message)
-                    .with_provider(PROVIDER_ID)
-                    .with_operation(CosCiOp::DescribeJobs.name());
-                let code = if detail.code.is_empty() {
-                    detail.state.as_str().to_owned()
-                } else {
-                    detail.code.clone()
-                };
-                err = err.with_code(code);
-                if let Some(id) = request_id {
-                    err = err.with_request_id(id);
-                }
-                Ok(JobStatus::Failed(err))
+                Ok(JobStatus::Failed(task_error(&detail, request_id)))
             }
             state => Ok(JobStatus::Pending(Progress {
                 percent: detail

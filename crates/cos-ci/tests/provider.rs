@@ -14,7 +14,7 @@ use ocr_core::{
     DocumentKind, ErrorKind, Format, Job, JobStatus, OcrProvider, OutputKind, PageRange, Point,
     Quad, Request, Source,
 };
-use wiremock::matchers::{any, method, path};
+use wiremock::matchers::{any, body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const JOB_ID: &str = "a3c193f288b2c11eeb60f39de2f86f409";
@@ -28,8 +28,12 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     v
 }
 
-fn pdf() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec()
+/// A valid PDF of `n` pages (page `i` shows `Page i`), whose pages can be counted.
+fn pdf_pages(n: usize) -> Vec<u8> {
+    let lines: Vec<String> = (1..=n).map(|i| format!("Page {i}")).collect();
+    let pages: Vec<[&str; 1]> = lines.iter().map(|l| [l.as_str()]).collect();
+    let pages: Vec<&[&str]> = pages.iter().map(|p| &p[..]).collect();
+    ocr_emulator::samples::pdf_with_text(&pages)
 }
 
 fn md5_hex(data: &[u8]) -> String {
@@ -325,13 +329,16 @@ async fn handwriting_word_polygons_become_words() {
 #[tokio::test]
 async fn a_pdf_page_is_sent_as_is_pdf_and_page_number() {
     let server = MockServer::start().await;
-    let data = pdf();
+    let data = pdf_pages(3);
     let key = format!("cloud-ocr/{}.pdf", md5_hex(&data));
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 1).await;
     let request =
         Request::from_bytes(data, Some("doc.pdf")).with_pages(PageRange::single(3).unwrap());
     let job = client(&server).submit(&request).await.unwrap();
     assert_eq!(job.meta(meta::PAGE), Some("3"));
+    // One page keeps the single-job shape.
+    assert!(job.page_tasks.is_empty());
+    assert_eq!(job.pages_requested, vec![3]);
     let received = server.received_requests().await.unwrap();
     assert_eq!(
         header(&received[0], "content-type"),
@@ -344,6 +351,232 @@ async fn a_pdf_page_is_sent_as_is_pdf_and_page_number() {
         .await
         .unwrap();
     assert_eq!(doc.pages[0].number, 3);
+}
+
+const JOB_P2: &str = "a3c193f288b2c11eeb60f39de2f86f402";
+const JOB_P3: &str = "a3c193f288b2c11eeb60f39de2f86f403";
+
+/// The `JobsDetail` elements of a describe fixture, for job `id`.
+fn details_of(fixture: &str, id: &str) -> String {
+    fixture
+        .replace(JOB_ID, id)
+        .replace("<Response>", "")
+        .replace("</Response>", "")
+}
+
+/// A `DescribeJobs` answer listing `details`, in order.
+fn describe_body(details: &[String]) -> String {
+    format!("<Response>{}</Response>", details.concat())
+}
+
+#[tokio::test]
+async fn several_pdf_pages_are_one_job_each_polled_together() {
+    let server = MockServer::start().await;
+    let data = pdf_pages(3);
+    let key = format!("cloud-ocr/{}.pdf", md5_hex(&data));
+    Mock::given(method("PUT"))
+        .and(path(format!("{COS_PREFIX}/{key}")))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (page, id) in [(2, JOB_P2), (3, JOB_P3)] {
+        Mock::given(method("POST"))
+            .and(path(format!("{CI_PREFIX}/jobs")))
+            .and(body_string_contains(format!(
+                "<PdfPageNumber>{page}</PdfPageNumber>"
+            )))
+            .respond_with(xml_response(
+                &fixture!("seed/submit_template_response.xml").replace(JOB_ID, id),
+                &format!("submit-{page}"),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    // One DescribeJobs for both pages: page 3 still runs, then both are done.
+    let describe = || path(format!("{CI_PREFIX}/jobs/{JOB_P2},{JOB_P3}"));
+    let success = fixture!("responses/describe_success.xml");
+    Mock::given(method("GET"))
+        .and(describe())
+        .respond_with(xml_response(
+            &describe_body(&[
+                details_of(success, JOB_P2),
+                details_of(fixture!("responses/describe_running.xml"), JOB_P3),
+            ]),
+            "poll-1",
+        ))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(describe())
+        .respond_with(xml_response(
+            &describe_body(&[details_of(success, JOB_P2), details_of(success, JOB_P3)]),
+            "poll-2",
+        ))
+        .with_priority(2)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{COS_PREFIX}/{key}")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let c = client(&server);
+    let request =
+        Request::from_bytes(data, Some("doc.pdf")).with_pages(PageRange::new(2, 3).unwrap());
+    let job = c.submit(&request).await.unwrap();
+    let tasks: Vec<(u32, &str)> = job
+        .page_tasks
+        .iter()
+        .map(|t| (t.page, t.task_id.as_str()))
+        .collect();
+    assert_eq!(tasks, [(2, JOB_P2), (3, JOB_P3)]);
+    assert_eq!(job.pages_requested, vec![2, 3]);
+    assert_eq!(job.meta(meta::PAGE), None);
+    assert_eq!(job.meta(meta::CLEANUP_KEY), Some(key.as_str()));
+
+    // A later process polls the saved job.
+    let restored: Job = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+    match c.poll(&restored).await.unwrap() {
+        JobStatus::Pending(p) => assert_eq!(p.state.as_deref(), Some("1 of 2 pages done")),
+        other => panic!("{other:?}"),
+    }
+    let doc = ocr_core::provider::wait(&c, &restored).await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    let mut bodies: Vec<String> = received
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| String::from_utf8(r.body.clone()).unwrap())
+        .collect();
+    bodies.sort();
+    let expected = |page: u32| {
+        format!("<Request><Tag>ImageOCR</Tag><Input><Object>{key}</Object></Input><Operation><ImageOCR><Type>general</Type><IsPdf>true</IsPdf><PdfPageNumber>{page}</PdfPageNumber></ImageOCR></Operation></Request>")
+    };
+    assert_eq!(bodies, [expected(2), expected(3)]);
+    let numbers: Vec<u32> = doc.pages.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, [2, 3]);
+    assert!(doc.pages.iter().all(|p| p.lines.len() == 3));
+    assert_eq!(doc.pages_requested, vec![2, 3]);
+    assert!(doc.is_complete());
+    let parts = doc.native::<Vec<ocr_core::Document>>().unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[1].native::<JobDetail>().unwrap().job_id, JOB_P3);
+}
+
+#[tokio::test]
+async fn a_failed_page_job_is_listed_as_missing() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (page, id) in [(1, JOB_P2), (2, JOB_P3)] {
+        Mock::given(method("POST"))
+            .and(body_string_contains(format!(
+                "<PdfPageNumber>{page}</PdfPageNumber>"
+            )))
+            .respond_with(xml_response(
+                &fixture!("seed/submit_template_response.xml").replace(JOB_ID, id),
+                "s",
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("{CI_PREFIX}/jobs/{JOB_P2},{JOB_P3}")))
+        .respond_with(xml_response(
+            &describe_body(&[
+                details_of(fixture!("responses/describe_success.xml"), JOB_P2),
+                details_of(fixture!("responses/describe_failed.xml"), JOB_P3),
+            ]),
+            "poll-1",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    // Every page by default.
+    let doc = client(&server)
+        .recognize(&Request::from_bytes(pdf_pages(2), Some("doc.pdf")))
+        .await
+        .unwrap();
+    assert_eq!(doc.pages.len(), 1);
+    assert_eq!(doc.pages[0].number, 1);
+    assert_eq!(doc.pages_requested, vec![1, 2]);
+    assert_eq!(doc.missing.len(), 1);
+    assert_eq!(doc.missing[0].page, 2);
+    assert_eq!(doc.missing[0].code.as_deref(), Some("InvalidImageFormat"));
+    assert_eq!(doc.missing[0].message, "The image cannot be decoded.");
+    assert!(!doc.is_complete());
+}
+
+#[tokio::test]
+async fn a_pdf_url_is_read_page_by_page_up_to_its_page_count() {
+    let server = MockServer::start().await;
+    let sync = fixture!("responses/sync_ocr.xml");
+    for page in 1..=3 {
+        let mut body = sync.replace(
+            "NjQ5ZmE2NmVfMmE0MWI3MDlfNTUzM18x",
+            &format!("sync-page-{page}"),
+        );
+        if page == 1 {
+            body = body.replace(
+                "<PdfPageSize>0</PdfPageSize>",
+                "<PdfPageSize>3</PdfPageSize>",
+            );
+        }
+        Mock::given(method("GET"))
+            .and(path(format!("{COS_PREFIX}/")))
+            .and(query_param("pdf-pagenumber", page.to_string()))
+            .respond_with(xml_response(&body, "h"))
+            .expect(if page == 2 { 2 } else { 1 })
+            .mount(&server)
+            .await;
+    }
+    let c = client(&server);
+    let doc = c
+        .recognize(&Request::from_url("https://www.example.com/report.pdf").unwrap())
+        .await
+        .unwrap();
+    let numbers: Vec<u32> = doc.pages.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    assert_eq!(doc.pages_requested, vec![1, 2, 3]);
+    assert_eq!(
+        doc.request_ids,
+        ["sync-page-1", "sync-page-2", "sync-page-3"]
+    );
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(
+        received[0].url.query(),
+        Some("ci-process=OCR&detect-url=https%3A%2F%2Fwww.example.com%2Freport.pdf&type=general&ispdf=true&pdf-pagenumber=1")
+    );
+
+    // Named pages are read as named, without asking for the page count first.
+    let doc = c
+        .recognize(
+            &Request::from_url("https://www.example.com/report.pdf")
+                .unwrap()
+                .with_pages(PageRange::single(2).unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(doc.pages[0].number, 2);
+    assert_eq!(doc.pages_requested, vec![2]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }
 
 #[tokio::test]
@@ -553,8 +786,9 @@ async fn provider_validation_refuses_before_sending() {
             "languages",
         ),
         (bytes(png(10, 10)).with_languages(["ja"]), "LanguageType"),
+        // Several pages are one job each; a page the PDF does not have is refused.
         (
-            bytes(pdf()).with_pages(PageRange::new(1, 2).unwrap()),
+            bytes(pdf_pages(2)).with_pages(PageRange::new(2, 3).unwrap()),
             "pages",
         ),
         (
@@ -572,10 +806,8 @@ async fn provider_validation_refuses_before_sending() {
         (url("cos://other-1250000000/a.jpg"), "source"),
         (url("cos://test-1234567890/"), "Input.Object"),
         (url("ftp://example.com/a.png"), "source"),
-        (
-            url("https://example.com/a.png").with_pages(PageRange::new(1, 3).unwrap()),
-            "pages",
-        ),
+        // A PDF already in the bucket needs its pages named (they cannot be counted here).
+        (url("cos://test-1234567890/input/report.pdf"), "pages"),
     ];
     for (request, field) in cases {
         let err = c.submit(&request).await.unwrap_err();
@@ -594,7 +826,7 @@ async fn provider_validation_refuses_before_sending() {
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("Operation.ImageOCR.LanguageType"));
-    let err = hw.submit(&bytes(pdf())).await.unwrap_err();
+    let err = hw.submit(&bytes(pdf_pages(1))).await.unwrap_err();
     assert_eq!(err.field(), Some("Operation.ImageOCR.IsPdf"));
     let templated = builder(&server).template_id("t1").build().unwrap();
     let err = templated

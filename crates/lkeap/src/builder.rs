@@ -17,7 +17,7 @@ use crate::client::{
     TRIAL_RATE_LIMIT,
 };
 use crate::reconstruct::CreateReconstructDocumentFlowConfig;
-use crate::site::Site;
+use crate::site::{Site, SiteRules};
 
 /// Configures an [`Lkeap`] client.
 ///
@@ -71,7 +71,7 @@ impl Default for LkeapBuilder {
             .map(|a| (*a, Some(DEFAULT_RATE_LIMIT)))
             .collect();
         LkeapBuilder {
-            site: Site::Domestic,
+            site: Site::default(),
             region: None,
             endpoint: None,
             sse_endpoint: None,
@@ -97,7 +97,7 @@ fn default_poll_policy() -> PollPolicy {
 }
 
 impl LkeapBuilder {
-    /// Chooses the site (default domestic): its hosts and default region.
+    /// Chooses the site (default international, the site the documentation describes): its hosts and default region.
     pub fn site(mut self, site: Site) -> Self {
         self.site = site;
         self

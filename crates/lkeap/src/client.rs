@@ -20,7 +20,7 @@ use crate::reconstruct::{
     CreateReconstructDocumentFlowConfig, CreateReconstructDocumentFlowRequest,
     CreateReconstructDocumentFlowResponse, GetReconstructDocumentResultResponse, TaskIdRequest,
 };
-use crate::site::Site;
+use crate::site::{Site, SiteRules};
 use crate::split::{
     CreateSplitDocumentFlowRequest, CreateSplitDocumentFlowResponse, GetSplitDocumentResultResponse,
 };

@@ -4,8 +4,8 @@
 //! (PDF, Office, images, text …) to Markdown, and documents to chunks for retrieval, as a typed
 //! client and as an [`ocr_core::OcrProvider`].
 //!
-//! - [`Lkeap`] with [`LkeapBuilder`]: site (domestic `ap-guangzhou` by default, international
-//!   `ap-jakarta`), credentials, timeouts, retries, the documented 20 requests/s per action
+//! - [`Lkeap`] with [`LkeapBuilder`]: site (international `ap-jakarta` by default, domestic
+//!   `ap-guangzhou`), credentials, timeouts, retries, the documented 20 requests/s per action
 //!   ([`LkeapBuilder::trial_account`] for the 1/s trial limit), polling and archive caps;
 //! - the parse flow: [`Lkeap::create_reconstruct_document_flow`],
 //!   [`Lkeap::get_reconstruct_document_result`], [`Lkeap::wait_reconstruct_document`],
@@ -65,7 +65,7 @@ pub use reconstruct::{
     CreateReconstructDocumentFlowResponse, GetReconstructDocumentResultResponse, TaskIdRequest,
 };
 pub use result_url::ResultUrl;
-pub use site::Site;
+pub use site::{Site, SiteRules};
 pub use split::{
     CreateSplitDocumentFlowConfig, CreateSplitDocumentFlowRequest, CreateSplitDocumentFlowResponse,
     GetSplitDocumentResultResponse, SplitChunk,

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use ocr_core::request::SNIFF_LEN;
 use ocr_core::{
     Artifact, Capabilities, Document, Error, ErrorKind, Format, InputLimits, Job, JobStatus,
-    OcrProvider, OutputKind, Page, PollPolicy, Request, Result, Source,
+    MissingPage, OcrProvider, OutputKind, Page, PollPolicy, Request, Result, Source,
 };
 use tokio::io::AsyncReadExt;
 
@@ -121,8 +121,20 @@ impl Lkeap {
     async fn reconstruct_request(
         &self,
         request: &Request,
-    ) -> Result<CreateReconstructDocumentFlowRequest> {
+    ) -> Result<(CreateReconstructDocumentFlowRequest, Vec<u32>)> {
         let site = self.site();
+        let mut page_count = None;
+        let range = match &request.options.pages {
+            Some(pages) => Some(pages.as_range().ok_or_else(|| {
+                invalid(
+                    "pages",
+                    format!(
+                        "LKEAP parses one contiguous page range per task                          (FileStartPageNumber-FileEndPageNumber), not {pages}"
+                    ),
+                )
+            })?),
+            None => None,
+        };
         let mut out = match &request.source {
             Source::Url(url) => {
                 let file_type = request
@@ -147,6 +159,7 @@ impl Lkeap {
                 let head = &data[..data.len().min(SNIFF_LEN)];
                 let file_type = local_type(site, head, file_name.as_deref(), data.len() as u64)?;
                 validate::check_image_sides_if(file_type, head)?;
+                page_count = local_page_count(file_type, data)?;
                 CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(data))
             }
             Source::Path(path) => {
@@ -178,14 +191,78 @@ impl Lkeap {
                 let file_type = local_type(site, &head, name.as_deref(), meta.len())?;
                 validate::check_image_sides_if(file_type, &head)?;
                 let data = request.source.read_all(max_raw_for_base64()).await?;
+                page_count = local_page_count(file_type, &data)?;
                 CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(&data))
             }
         };
-        if let Some(pages) = request.options.pages {
-            out = out.with_pages(i64::from(pages.start()), i64::from(pages.end()));
+        let requested = match (&request.options.pages, page_count) {
+            (Some(pages), Some(count)) => pages
+                .within(count)
+                .map_err(|e| e.with_provider(PROVIDER_ID))?,
+            (Some(pages), None) => pages.iter().collect(),
+            (None, Some(count)) => (1..=count).collect(),
+            (None, None) => Vec::new(),
+        };
+        if let Some(range) = range {
+            out = out.with_pages(i64::from(range.start()), i64::from(range.end()));
         }
-        Ok(out.with_config(self.default_reconstruct_config()))
+        Ok((
+            out.with_config(self.default_reconstruct_config()),
+            requested,
+        ))
     }
+}
+
+/// The page count of a local PDF (read from its page tree, refused when unreadable); other
+/// types' page counts are not known locally.
+fn local_page_count(file_type: FileType, data: &[u8]) -> Result<Option<u32>> {
+    if file_type != FileType::Pdf {
+        return Ok(None);
+    }
+    ocr_core::pages::pdf_page_count(data)
+        .map(Some)
+        .map_err(|e| e.with_provider(PROVIDER_ID))
+}
+
+/// What arrived against what was asked: `FailedPages` and, when the archive numbers its
+/// pages, any requested page it does not hold, become [`MissingPage`]s.
+fn record_missing(
+    doc: &mut Document,
+    requested: &[u32],
+    response: &GetReconstructDocumentResultResponse,
+) {
+    let request_id = Some(response.request_id.clone()).filter(|id| !id.is_empty());
+    let mut missing: Vec<MissingPage> = response
+        .failed_pages
+        .iter()
+        .flatten()
+        .map(|f| MissingPage {
+            page: f
+                .page_number
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+            code: Some("FailedPages".to_owned()),
+            message: "LKEAP listed this page in FailedPages: it could not be parsed".to_owned(),
+            request_id: request_id.clone(),
+        })
+        .collect();
+    if !doc.pages.is_empty() {
+        for page in requested {
+            let arrived = doc.pages.iter().any(|p| p.number == *page);
+            let listed = missing.iter().any(|m| m.page == *page);
+            if !arrived && !listed {
+                missing.push(MissingPage {
+                    page: *page,
+                    code: Some("PageNotInResult".to_owned()),
+                    message: "the result archive holds no content for this page".to_owned(),
+                    request_id: request_id.clone(),
+                });
+            }
+        }
+    }
+    missing.sort_by_key(|m| m.page);
+    doc.missing = missing;
+    doc.pages_requested = requested.to_vec();
 }
 
 /// The largest raw file whose base64 form fits the 8 MB limit.
@@ -274,6 +351,7 @@ impl OcrProvider for Lkeap {
             vec![OutputKind::Text, OutputKind::Markdown, OutputKind::Files],
             true,
         )
+        .with_pages()
     }
 
     fn poll_policy(&self) -> PollPolicy {
@@ -284,10 +362,13 @@ impl OcrProvider for Lkeap {
     /// in `meta`, the site, region and request id; it can be serialised and polled later (for
     /// 30 days) by a client configured for the same site and region.
     async fn submit(&self, request: &Request) -> Result<Job> {
-        let create = self.reconstruct_request(request).await?;
+        self.capabilities().check(PROVIDER_ID, &request.options)?;
+        let (create, requested) = self.reconstruct_request(request).await?;
         let created = self.create_reconstruct_document_flow(&create).await?;
         let now = self.now_unix();
-        Ok(Job::new(PROVIDER_ID, created.task_id, now)
+        let mut job = Job::new(PROVIDER_ID, created.task_id, now);
+        job.pages_requested = requested;
+        Ok(job
             .with_expiry(now + TASK_RETENTION.as_secs())
             .with_meta(META_FLOW, "reconstruct")
             .with_meta(META_SITE, self.site().as_str())
@@ -313,8 +394,10 @@ impl OcrProvider for Lkeap {
                 let archive = self
                     .download_reconstruct_archive(&job.task_id, &response)
                     .await?;
+                let failed = response.clone();
                 let mut doc =
                     ReconstructResult::new(job.task_id.clone(), response, archive).to_document();
+                record_missing(&mut doc, &job.pages_requested, &failed);
                 if let Some(id) = job.meta(META_REQUEST_ID).filter(|id| !id.is_empty()) {
                     doc.request_ids.insert(0, id.to_owned());
                 }
@@ -348,7 +431,7 @@ impl Lkeap {
             .with_provider(PROVIDER_ID)
         };
         if let Some(site) = job.meta(META_SITE) {
-            if site != self.site().as_str() {
+            if Site::from_name(site) != Some(self.site()) {
                 return Err(mismatch("site", site, self.site().as_str()));
             }
         }

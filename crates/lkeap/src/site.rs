@@ -1,7 +1,5 @@
 //! Domestic and international sites, their hosts and the regions each action accepts.
 
-use std::fmt;
-
 use ocr_core::{Error, ErrorKind, Result};
 use tc_api::Endpoint;
 
@@ -12,76 +10,52 @@ pub const INTERNATIONAL_REGION: &str = "ap-jakarta";
 /// The international host of `ReconstructDocumentSSE`, which differs from the other actions'.
 pub const INTERNATIONAL_SSE_HOST: &str = "lkeap.ai.intl.tencentcloudapi.com";
 
-/// Which Tencent Cloud site serves the account: they differ in hosts, regions, accepted file
-/// types, size limits and some request fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Site {
-    /// Tencent Cloud China (`lkeap.tencentcloudapi.com`, default region `ap-guangzhou`).
-    #[default]
-    Domestic,
-    /// Tencent Cloud International (`lkeap.intl.tencentcloudapi.com`, region `ap-jakarta`).
-    International,
-}
+pub use tc_api::Site;
 
-impl Site {
+/// What LKEAP does differently on each [`Site`]: default region, the SSE host, the regions
+/// each action accepts. The site itself is tc-api's, shared with tc-ocr.
+pub trait SiteRules: Copy {
     /// The region used when none is configured.
-    pub fn default_region(self) -> &'static str {
-        match self {
-            Site::Domestic => DOMESTIC_REGION,
-            Site::International => INTERNATIONAL_REGION,
-        }
-    }
-
-    /// The endpoint of every action but `ReconstructDocumentSSE`.
-    pub fn endpoint(self) -> Endpoint {
-        match self {
-            Site::Domestic => Endpoint::Domestic,
-            Site::International => Endpoint::International,
-        }
-    }
-
+    fn default_region(self) -> &'static str;
     /// The endpoint of `ReconstructDocumentSSE` (its own host on the international site).
     ///
     /// ```
-    /// use lkeap::Site;
+    /// use lkeap::{Site, SiteRules};
     /// let url = Site::International.sse_endpoint().unwrap().url("lkeap").unwrap();
     /// assert_eq!(url.as_str(), "https://lkeap.ai.intl.tencentcloudapi.com/");
     /// ```
-    pub fn sse_endpoint(self) -> Result<Endpoint> {
-        match self {
-            Site::Domestic => Ok(Endpoint::Domestic),
-            Site::International => Endpoint::custom(&format!("https://{INTERNATIONAL_SSE_HOST}/")),
-        }
-    }
-
-    /// A stable lowercase name (`"domestic"`, `"international"`), as stored in a job.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Site::Domestic => "domestic",
-            Site::International => "international",
-        }
-    }
-
-    /// The site named by [`Site::as_str`].
-    pub fn from_name(name: &str) -> Option<Site> {
-        match name {
-            "domestic" => Some(Site::Domestic),
-            "international" => Some(Site::International),
-            _ => None,
-        }
-    }
-
+    fn sse_endpoint(self) -> Result<Endpoint>;
     /// The regions `action` accepts on this site, if the documentation restricts them.
     ///
     /// ```
-    /// use lkeap::Site;
+    /// use lkeap::{Site, SiteRules};
     /// assert_eq!(
     ///     Site::Domestic.regions_of("ReconstructDocumentSSE"),
     ///     Some(&["ap-guangzhou", "ap-shanghai"][..])
     /// );
     /// assert_eq!(Site::Domestic.regions_of("CreateSplitDocumentFlow"), None);
     /// ```
-    pub fn regions_of(self, action: &str) -> Option<&'static [&'static str]> {
+    fn regions_of(self, action: &str) -> Option<&'static [&'static str]>;
+    /// Refuses, before sending, a region the documentation says `action` does not accept.
+    fn check_region(self, action: &str, region: &str) -> Result<()>;
+}
+
+impl SiteRules for Site {
+    fn default_region(self) -> &'static str {
+        match self {
+            Site::Domestic => DOMESTIC_REGION,
+            Site::International => INTERNATIONAL_REGION,
+        }
+    }
+
+    fn sse_endpoint(self) -> Result<Endpoint> {
+        match self {
+            Site::Domestic => Ok(Endpoint::Domestic),
+            Site::International => Endpoint::custom(&format!("https://{INTERNATIONAL_SSE_HOST}/")),
+        }
+    }
+
+    fn regions_of(self, action: &str) -> Option<&'static [&'static str]> {
         match self {
             Site::International => Some(&[INTERNATIONAL_REGION]),
             Site::Domestic => match action {
@@ -96,8 +70,7 @@ impl Site {
         }
     }
 
-    /// Refuses, before sending, a region the documentation says `action` does not accept.
-    pub(crate) fn check_region(self, action: &str, region: &str) -> Result<()> {
+    fn check_region(self, action: &str, region: &str) -> Result<()> {
         match self.regions_of(action) {
             Some(allowed) if !allowed.contains(&region) => Err(Error::new(
                 ErrorKind::Config,
@@ -112,12 +85,6 @@ impl Site {
             .with_operation(action.to_owned())),
             _ => Ok(()),
         }
-    }
-}
-
-impl fmt::Display for Site {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

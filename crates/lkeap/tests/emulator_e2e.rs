@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use lkeap::{
     FileType, Lkeap, LkeapBuilder, ReconstructDocumentSseRequest, ReconstructResult, ResultArchive,
-    TaskStatus,
+    Site, TaskStatus,
 };
 use ocr_core::clock::Clock;
 use ocr_core::retry::FixedJitter;
@@ -50,8 +50,10 @@ async fn emulator() -> Emulator {
     .unwrap()
 }
 
+/// On the domestic site (region `ap-guangzhou`, ResultType 5 with the page JSON files).
 fn builder(emulator: &Emulator) -> LkeapBuilder {
     Lkeap::builder()
+        .site(Site::Domestic)
         .endpoint(tc_api::Endpoint::Custom(emulator.endpoints().tencent))
         .credential(ocr_emulator::test_credential())
         .clock(Arc::new(EmulatorTime(emulator.clock().clone())))

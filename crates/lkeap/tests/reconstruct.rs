@@ -322,7 +322,8 @@ async fn submit_returns_a_serialisable_job_a_later_client_can_poll() {
     action(GET).respond_with(success(&url)).mount(&server).await;
     mount_zip(&server, "task-7.zip", sample_archive(), 1).await;
 
-    let pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    // A three-page PDF, whose pages are counted before sending.
+    let pdf = ocr_emulator::samples::pdf_with_text(&[&["one"], &["two"], &["three"]]);
     let job = client(&server)
         .submit(&Request::from_bytes(pdf.clone(), Some("scan.pdf")))
         .await
@@ -334,6 +335,7 @@ async fn submit_returns_a_serialisable_job_a_later_client_can_poll() {
     assert_eq!(job.meta("region"), Some("ap-guangzhou"));
     assert_eq!(job.meta("site"), Some("domestic"));
     assert_eq!(job.meta("request_id"), Some("rid-c7"));
+    assert_eq!(job.pages_requested, vec![1, 2, 3]);
 
     // The local PDF went inline.
     let create: Value =
@@ -356,6 +358,13 @@ async fn submit_returns_a_serialisable_job_a_later_client_can_poll() {
     };
     assert_eq!(doc.request_ids, vec!["rid-c7", "rid-success"]);
     assert_eq!(doc.pages.len(), 2);
+    // Page 3 is in FailedPages: listed as missing, not dropped.
+    assert_eq!(doc.pages_requested, vec![1, 2, 3]);
+    assert_eq!(doc.missing.len(), 1);
+    assert_eq!(doc.missing[0].page, 3);
+    assert_eq!(doc.missing[0].code.as_deref(), Some("FailedPages"));
+    assert_eq!(doc.missing[0].request_id.as_deref(), Some("rid-success"));
+    assert!(!doc.is_complete());
     assert_eq!(
         requests_for(&server, CREATE).await.len(),
         1,
@@ -506,7 +515,7 @@ async fn international_site_uses_jakarta_and_its_default_config() {
         .mount(&server)
         .await;
     let client = builder(&server).site(Site::International).build().unwrap();
-    client
+    let job = client
         .submit(&Request::from_url("https://example.com/a.pptx").unwrap())
         .await
         .unwrap();
@@ -516,12 +525,32 @@ async fn international_site_uses_jakarta_and_its_default_config() {
         std::str::from_utf8(&r.body).unwrap(),
         r#"{"FileType":"PPTX","FileUrl":"https://example.com/a.pptx","Config":{"ResultType":"4"}}"#
     );
+    assert_eq!(job.meta("site"), Some("intl"));
+    assert_eq!(job.meta("region"), Some("ap-jakarta"));
+
+    // A job saved under the former name of the site is still this client's.
+    action(GET)
+        .respond_with(processing("Processing"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let old = Job::new("lkeap", "t", NOW)
+        .with_meta("site", "international")
+        .with_meta("region", "ap-jakarta");
+    assert!(matches!(
+        client.poll(&old).await.unwrap(),
+        JobStatus::Pending(_)
+    ));
 }
 
 #[tokio::test]
 async fn default_hosts_per_site() {
     let cred = tc_signing::Credential::new(SECRET_ID, SECRET_KEY);
-    let dom = Lkeap::builder().credential(cred.clone()).build().unwrap();
+    let dom = Lkeap::builder()
+        .site(Site::Domestic)
+        .credential(cred.clone())
+        .build()
+        .unwrap();
     assert_eq!(
         dom.api().endpoint_url().as_str(),
         "https://lkeap.tencentcloudapi.com/"
@@ -546,6 +575,17 @@ async fn default_hosts_per_site() {
     );
     assert_eq!(intl.region(), "ap-jakarta");
     assert_eq!(intl.api().region(), Some("ap-jakarta"));
+    // The international site is the default.
+    let default = Lkeap::builder()
+        .credential(tc_signing::Credential::new(SECRET_ID, SECRET_KEY))
+        .build()
+        .unwrap();
+    assert_eq!(default.site(), Site::International);
+    assert_eq!(
+        default.api().endpoint_url().as_str(),
+        "https://lkeap.intl.tencentcloudapi.com/"
+    );
+    assert_eq!(default.region(), "ap-jakarta");
 }
 
 #[tokio::test]

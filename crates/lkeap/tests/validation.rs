@@ -11,6 +11,7 @@ use common::*;
 use lkeap::{
     CreateReconstructDocumentFlowRequest, CreateSplitDocumentFlowConfig,
     CreateSplitDocumentFlowRequest, FileType, Lkeap, ReconstructDocumentSseRequest, Site,
+    SiteRules,
 };
 use ocr_core::{Error, ErrorKind, Job, OcrProvider, PageRange, Request, Result};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -460,4 +461,57 @@ async fn provider_refuses_foreign_jobs() {
     .await;
     assert_eq!(err.kind(), ErrorKind::Config);
     assert!(err.message().contains("region ap-beijing"), "{err}");
+    // A job of the other site.
+    let err = refused(Site::International, |c| async move {
+        c.poll(&Job::new("lkeap", "t", NOW).with_meta("site", "domestic"))
+            .await
+    })
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.message().contains("site domestic"), "{err}");
+    let err = refused(Site::Domestic, |c| async move {
+        c.poll(&Job::new("lkeap", "t", NOW).with_meta("site", "intl"))
+            .await
+    })
+    .await;
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.message().contains("site intl"), "{err}");
+}
+
+#[tokio::test]
+async fn provider_pages_are_one_range_within_the_document() {
+    let err = refused(Site::Domestic, |c| async move {
+        c.submit(
+            &Request::from_url("https://e.com/a.pdf")
+                .unwrap()
+                .with_pages("1-2,5".parse::<ocr_core::PageSet>().unwrap()),
+        )
+        .await
+    })
+    .await;
+    assert_invalid(&err, "pages", "one contiguous page range");
+    let pdf = ocr_emulator::samples::pdf_with_text(&[&["one"], &["two"]]);
+    let err = refused(Site::Domestic, |c| async move {
+        c.submit(&Request::from_bytes(pdf, Some("a.pdf")).with_pages(PageRange::new(2, 3).unwrap()))
+            .await
+    })
+    .await;
+    assert_invalid(
+        &err,
+        "pages",
+        "asks for page 3 but the document has 2 pages",
+    );
+    assert_eq!(err.provider(), Some("lkeap"));
+    // An option LKEAP does not honour.
+    let err = refused(Site::Domestic, |c| async move {
+        c.submit(
+            &Request::from_url("https://e.com/a.pdf")
+                .unwrap()
+                .with_field_names(["Total"]),
+        )
+        .await
+    })
+    .await;
+    assert_invalid(&err, "field_names", "does not honour");
+    assert!(err.message().contains("lkeap"), "{err}");
 }

@@ -241,6 +241,11 @@ impl fmt::Debug for NativeResult {
 
 /// A recognised document.
 ///
+/// It says what was asked and what arrived: [`pages_requested`](Document::pages_requested)
+/// and [`missing`](Document::missing) (a page that failed is listed there, never dropped
+/// silently), and whether its pages are real page boundaries
+/// ([`page_boundaries`](Document::page_boundaries)).
+///
 /// ```
 /// use ocr_core::{Document, Line, Page};
 /// let mut doc = Document::new("example");
@@ -269,8 +274,66 @@ pub struct Document {
     /// The request ids of the calls that produced it, for support tickets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub request_ids: Vec<String>,
+    /// The pages that were asked for (all pages of the document unless a selection was
+    /// given), when the provider knows them. Empty when it does not (a single image, a
+    /// provider without page boundaries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages_requested: Vec<u32>,
+    /// Pages that were asked for and did not arrive, with why. A document with entries here
+    /// is incomplete ([`Document::is_complete`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingPage>,
+    /// Whether `pages` are the document's real pages.
+    #[serde(default, skip_serializing_if = "PageBoundaries::is_known")]
+    pub page_boundaries: PageBoundaries,
     #[serde(skip)]
     native: Option<NativeResult>,
+}
+
+/// A page that was asked for and did not arrive.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MissingPage {
+    /// The 1-based page number.
+    pub page: u32,
+    /// The service's error code, when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// What went wrong.
+    pub message: String,
+    /// The request id of the call that reported it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl MissingPage {
+    /// Page `page` failed with `err` (its code, message and request id are kept).
+    pub fn from_error(page: u32, err: &crate::error::Error) -> Self {
+        MissingPage {
+            page,
+            code: err.code().map(str::to_owned),
+            message: err.message().to_owned(),
+            request_id: err.request_id().map(str::to_owned),
+        }
+    }
+}
+
+/// Whether a document's `pages` follow the document's real page boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageBoundaries {
+    /// Each entry of `pages` is one page of the document, numbered as in the document.
+    #[default]
+    Known,
+    /// The provider returned the whole document's text without page boundaries: `pages`
+    /// holds one entry with all of it, whatever the document's page count.
+    Unknown,
+}
+
+impl PageBoundaries {
+    /// Whether boundaries are known (the default, not written to JSON).
+    pub fn is_known(&self) -> bool {
+        *self == PageBoundaries::Known
+    }
 }
 
 impl PartialEq for Document {
@@ -281,6 +344,9 @@ impl PartialEq for Document {
             && self.markdown == other.markdown
             && self.files == other.files
             && self.request_ids == other.request_ids
+            && self.pages_requested == other.pages_requested
+            && self.missing == other.missing
+            && self.page_boundaries == other.page_boundaries
     }
 }
 
@@ -339,6 +405,141 @@ impl Document {
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join("\n\n")
+    }
+
+    /// Whether every page asked for arrived.
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty()
+    }
+
+    /// The document, or an error when pages are missing: what
+    /// [`Options::strict`](crate::Options::strict) asks for. The error is a
+    /// [`TaskFailed`](crate::ErrorKind::TaskFailed) with code `IncompleteDocument`, naming
+    /// each missing page and its reason.
+    ///
+    /// ```
+    /// use ocr_core::{Document, MissingPage};
+    /// let mut doc = Document::new("p");
+    /// assert!(doc.clone().require_complete().is_ok());
+    /// doc.missing.push(MissingPage { page: 2, message: "timed out".into(), ..MissingPage::default() });
+    /// let err = doc.require_complete().unwrap_err();
+    /// assert!(err.to_string().contains("page 2"));
+    /// ```
+    pub fn require_complete(self) -> crate::error::Result<Document> {
+        if self.is_complete() {
+            return Ok(self);
+        }
+        let mut err = crate::error::Error::new(
+            crate::error::ErrorKind::TaskFailed,
+            format!("incomplete document: {}", self.missing_summary()),
+        )
+        .with_code("IncompleteDocument")
+        .with_provider(self.provider.clone());
+        if let Some(id) = self.missing.iter().find_map(|m| m.request_id.clone()) {
+            err = err.with_request_id(id);
+        }
+        Err(err)
+    }
+
+    /// The missing pages on one line: `page 2 (Code: message); page 5 (…)`.
+    pub fn missing_summary(&self) -> String {
+        self.missing
+            .iter()
+            .map(|m| match &m.code {
+                Some(code) => format!("page {} ({code}: {})", m.page, m.message),
+                None => format!("page {} ({})", m.page, m.message),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// One document from per-page results, in page order: `requested` lists the pages asked
+    /// for; each `(page, result)` is the document of one call or job for that page, or why
+    /// it failed (recorded in [`missing`](Document::missing)).
+    ///
+    /// When every page failed, the first error is returned instead: there is no document.
+    /// A single page's document keeps its native result; several pages' documents are kept
+    /// as the native `Vec<Document>` (each with its own native result).
+    ///
+    /// ```
+    /// use ocr_core::{Document, Error, ErrorKind, Line, Page};
+    /// let page = |n: u32, text: &str| {
+    ///     let mut doc = Document::new("p");
+    ///     let mut page = Page::new(n);
+    ///     page.lines.push(Line::new(text));
+    ///     doc.pages.push(page);
+    ///     doc
+    /// };
+    /// let doc = Document::from_pages(
+    ///     "p",
+    ///     vec![1, 2, 3],
+    ///     vec![
+    ///         (1, Ok(page(1, "one"))),
+    ///         (2, Err(Error::new(ErrorKind::Service, "busy").with_code("InternalError"))),
+    ///         (3, Ok(page(3, "three"))),
+    ///     ],
+    /// )?;
+    /// assert_eq!(doc.text(), "one\n\nthree");
+    /// assert_eq!(doc.missing[0].page, 2);
+    /// assert!(!doc.is_complete());
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn from_pages(
+        provider: impl Into<String>,
+        requested: Vec<u32>,
+        mut results: Vec<(u32, crate::error::Result<Document>)>,
+    ) -> crate::error::Result<Document> {
+        results.sort_by_key(|(page, _)| *page);
+        if results.len() == 1 {
+            let Some((page, result)) = results.pop() else {
+                return Ok(Document::new(provider));
+            };
+            let mut doc = match result {
+                Ok(doc) => doc,
+                Err(err) if requested.len() <= 1 => return Err(err),
+                Err(err) => {
+                    let mut doc = Document::new(provider);
+                    doc.missing.push(MissingPage::from_error(page, &err));
+                    doc
+                }
+            };
+            doc.pages_requested = requested;
+            return Ok(doc);
+        }
+        let mut out = Document::new(provider);
+        let mut parts = Vec::new();
+        let mut first_error = None;
+        for (page, result) in results {
+            match result {
+                Ok(mut doc) => {
+                    out.pages.append(&mut doc.pages);
+                    out.fields.append(&mut doc.fields);
+                    out.files.append(&mut doc.files);
+                    out.request_ids.append(&mut doc.request_ids);
+                    out.missing.append(&mut doc.missing);
+                    if let Some(md) = doc.markdown.take() {
+                        let joined = match out.markdown.take() {
+                            Some(prev) => format!("{prev}\n\n{md}"),
+                            None => md,
+                        };
+                        out.markdown = Some(joined);
+                    }
+                    parts.push(doc);
+                }
+                Err(err) => {
+                    out.missing.push(MissingPage::from_error(page, &err));
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        if parts.is_empty() {
+            if let Some(err) = first_error {
+                return Err(err);
+            }
+        }
+        out.missing.sort_by_key(|m| m.page);
+        out.pages_requested = requested;
+        Ok(out.with_native(parts))
     }
 
     /// Every line of every page, in order.

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::Document;
+use crate::document::{Document, MissingPage};
 use crate::error::Error;
 
 /// A submitted job.
@@ -39,6 +39,43 @@ pub struct Job {
     /// For synchronous services: the result, complete at submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Box<Document>>,
+    /// The pages asked for, when the provider knows them at submission.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages_requested: Vec<u32>,
+    /// For a document recognised page by page: the task of each page, in page order. Polling
+    /// asks about these tasks only; nothing is submitted again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_tasks: Vec<PageTask>,
+    /// Pages whose submission failed: they will be listed as missing in the result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingPage>,
+}
+
+/// The task recognising one page of a multi-page [`Job`].
+///
+/// ```
+/// use ocr_core::{Job, PageTask};
+/// let mut job = Job::new("cos-ci", "j1", 0);
+/// job.page_tasks = vec![PageTask::new(1, "j1"), PageTask::new(2, "j2")];
+/// let back: Job = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+/// assert_eq!(back.page_tasks[1].task_id, "j2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageTask {
+    /// The 1-based page number.
+    pub page: u32,
+    /// The provider's task id for this page.
+    pub task_id: String,
+}
+
+impl PageTask {
+    /// Page `page` is recognised by task `task_id`.
+    pub fn new(page: u32, task_id: impl Into<String>) -> Self {
+        PageTask {
+            page,
+            task_id: task_id.into(),
+        }
+    }
 }
 
 impl Job {
@@ -51,6 +88,9 @@ impl Job {
             expires_at: None,
             meta: BTreeMap::new(),
             result: None,
+            pages_requested: Vec::new(),
+            page_tasks: Vec::new(),
+            missing: Vec::new(),
         }
     }
 

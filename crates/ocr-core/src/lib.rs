@@ -16,12 +16,15 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod document;
 pub mod error;
 pub mod format;
 pub mod http;
 pub mod job;
 pub mod lenient;
+pub mod pages;
 pub mod poll;
 pub mod provider;
 pub mod rate_limit;
@@ -31,14 +34,18 @@ pub mod retry;
 pub mod runtime;
 
 pub use clock::{Clock, ClockSkew, FixedClock, SystemClock};
-pub use document::{Artifact, Document, Field, Line, Page, Point, Quad, Word};
+pub use document::{
+    Artifact, Document, Field, Line, MissingPage, Page, PageBoundaries, Point, Quad, Word,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use format::Format;
-pub use job::{Job, JobStatus, Progress};
+pub use job::{Job, JobStatus, PageTask, Progress};
 pub use poll::PollPolicy;
 pub use provider::{Capabilities, OcrProvider};
 pub use rate_limit::RateLimiter;
-pub use request::{DocumentKind, InputLimits, Options, OutputKind, PageRange, Request, Source};
+pub use request::{
+    DocumentKind, InputLimits, Options, OutputKind, PageRange, PageSet, Request, Source,
+};
 pub use retry::{Idempotency, RetryPolicy};
 pub use runtime::{Operation, Runtime, RuntimeConfig, Timeouts};
 

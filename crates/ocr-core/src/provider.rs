@@ -8,9 +8,26 @@ use crate::document::Document;
 use crate::error::{Error, ErrorKind, Result};
 use crate::job::{Job, JobStatus};
 use crate::poll::{poll_until_done, PollPolicy};
-use crate::request::{InputLimits, OutputKind, Request};
+use crate::request::{DocumentKind, InputLimits, Options, OutputKind, Request};
 
-/// What a provider accepts and returns, so callers can choose one and refuse early.
+/// What a provider accepts, honours and returns, so callers can choose one and refuse early.
+///
+/// It is a contract: a provider honours exactly the options listed here and refuses every
+/// other one before sending anything ([`Capabilities::check`]), and it produces every output
+/// it lists. The conformance suite (feature `conformance`) checks both.
+///
+/// ```
+/// use ocr_core::{Capabilities, DocumentKind, Format, InputLimits, Options, OutputKind};
+/// let caps = Capabilities::new(InputLimits::new(vec![Format::Png], 1 << 20), vec![OutputKind::Text], false)
+///     .with_pages()
+///     .with_languages();
+/// assert!(caps.check("example", &Options::default()).is_ok());
+/// let mut options = Options::default();
+/// options.field_names = vec!["Total".into()];
+/// let err = caps.check("example", &options).unwrap_err();
+/// assert_eq!(err.field(), Some("field_names"));
+/// assert!(err.to_string().contains("example"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Capabilities {
@@ -20,21 +37,152 @@ pub struct Capabilities {
     pub outputs: Vec<OutputKind>,
     /// Whether results arrive later (submit, then poll) rather than in the submit response.
     pub asynchronous: bool,
+    /// Whether a page selection ([`Options::pages`]) is honoured.
+    pub pages: bool,
+    /// Whether languages ([`Options::languages`]) are honoured.
+    pub languages: bool,
+    /// Whether field names ([`Options::field_names`]) are honoured.
+    pub field_names: bool,
+    /// Whether a named configuration ([`Options::config_id`]) is honoured.
+    pub config_id: bool,
+    /// The document kinds recognised ([`Options::document_kind`]).
+    pub document_kinds: Vec<DocumentKind>,
+    /// The result file formats that can be asked for ([`Options::result_format`]).
+    pub result_formats: Vec<String>,
 }
 
 impl Capabilities {
-    /// Capabilities from their parts.
+    /// Capabilities from their parts; no option beyond `outputs` is honoured until added with
+    /// the `with_…` methods, and only [`DocumentKind::General`] is recognised.
     pub fn new(input: InputLimits, outputs: Vec<OutputKind>, asynchronous: bool) -> Self {
         Capabilities {
             input,
             outputs,
             asynchronous,
+            pages: false,
+            languages: false,
+            field_names: false,
+            config_id: false,
+            document_kinds: vec![DocumentKind::General],
+            result_formats: Vec::new(),
         }
+    }
+
+    /// Honours page selections.
+    pub fn with_pages(mut self) -> Self {
+        self.pages = true;
+        self
+    }
+
+    /// Honours languages.
+    pub fn with_languages(mut self) -> Self {
+        self.languages = true;
+        self
+    }
+
+    /// Honours field names.
+    pub fn with_field_names(mut self) -> Self {
+        self.field_names = true;
+        self
+    }
+
+    /// Honours a named configuration.
+    pub fn with_config_id(mut self) -> Self {
+        self.config_id = true;
+        self
+    }
+
+    /// Recognises these document kinds.
+    pub fn with_document_kinds(mut self, kinds: impl Into<Vec<DocumentKind>>) -> Self {
+        self.document_kinds = kinds.into();
+        self
+    }
+
+    /// Produces result files in these formats.
+    pub fn with_result_formats<I, S>(mut self, formats: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.result_formats = formats.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Whether the provider can produce `kind`.
     pub fn produces(&self, kind: OutputKind) -> bool {
         self.outputs.contains(&kind)
+    }
+
+    /// Refuses every option of `options` that `provider` does not honour, as
+    /// [`ErrorKind::InvalidInput`] naming the option (as its field) and the provider. Providers
+    /// call this first in `submit`, so nothing is sent for a refused request.
+    pub fn check(&self, provider: &str, options: &Options) -> Result<()> {
+        let refuse = |field: &'static str, what: String| -> Result<()> {
+            Err(Error::invalid_input(
+                field,
+                format!("{what}: {provider} does not honour this option"),
+            )
+            .with_provider(provider.to_owned()))
+        };
+        if let Some(kind) = options.outputs.iter().find(|k| !self.produces(**k)) {
+            let offered: Vec<&str> = self.outputs.iter().map(|k| k.as_str()).collect();
+            return refuse(
+                "outputs",
+                format!(
+                    "output `{kind}` was asked for, and {provider} produces only {}",
+                    offered.join(", ")
+                ),
+            );
+        }
+        if let (Some(pages), false) = (&options.pages, self.pages) {
+            return refuse("pages", format!("pages {pages} were asked for"));
+        }
+        if !options.languages.is_empty() && !self.languages {
+            return refuse(
+                "languages",
+                format!("languages {} were asked for", options.languages.join(",")),
+            );
+        }
+        if !options.field_names.is_empty() && !self.field_names {
+            return refuse("field_names", "field names were asked for".to_owned());
+        }
+        if let (Some(id), false) = (&options.config_id, self.config_id) {
+            return refuse("config_id", format!("config id `{id}` was asked for"));
+        }
+        if !self.document_kinds.contains(&options.document_kind) {
+            return refuse(
+                "document_kind",
+                format!("document kind `{}` was asked for", options.document_kind),
+            );
+        }
+        if options.document_kind != DocumentKind::IdCard {
+            if options.card_nationality.is_some() {
+                return refuse(
+                    "card_nationality",
+                    "a card nationality applies only to document kind id-card".to_owned(),
+                );
+            }
+            if options.card_type.is_some() {
+                return refuse(
+                    "card_type",
+                    "a card type applies only to document kind id-card".to_owned(),
+                );
+            }
+        }
+        if let Some(format) = &options.result_format {
+            if !self.result_formats.iter().any(|f| f == format) {
+                let what = if self.result_formats.is_empty() {
+                    format!("result format `{format}` was asked for")
+                } else {
+                    format!(
+                        "result format `{format}` was asked for (offered: {})",
+                        self.result_formats.join(", ")
+                    )
+                };
+                return refuse("result_format", what);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -75,10 +223,16 @@ pub trait OcrProvider: Send + Sync + fmt::Debug {
     /// Asks once how a job is doing.
     async fn poll(&self, job: &Job) -> Result<JobStatus>;
 
-    /// Submits and polls until the job finishes or the poll deadline passes.
+    /// Submits and polls until the job finishes or the poll deadline passes. With
+    /// [`Options::strict`], an incomplete document is an error
+    /// ([`Document::require_complete`]).
     async fn recognize(&self, request: &Request) -> Result<Document> {
         let job = self.submit(request).await?;
-        wait(self, &job).await
+        let doc = wait(self, &job).await?;
+        if request.options.strict {
+            return doc.require_complete();
+        }
+        Ok(doc)
     }
 }
 

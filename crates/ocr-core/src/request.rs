@@ -2,6 +2,7 @@
 //! request a provider would reject, before anything is sent.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -104,6 +105,13 @@ async fn file_len(path: &Path) -> Result<u64> {
 }
 
 /// A kind of output a caller wants.
+///
+/// ```
+/// use ocr_core::OutputKind;
+/// assert_eq!("markdown".parse::<OutputKind>()?, OutputKind::Markdown);
+/// assert_eq!(OutputKind::Fields.as_str(), "fields");
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -120,7 +128,60 @@ pub enum OutputKind {
     Files,
 }
 
+impl OutputKind {
+    /// Every kind, in order.
+    pub const ALL: [OutputKind; 5] = [
+        OutputKind::Text,
+        OutputKind::Layout,
+        OutputKind::Fields,
+        OutputKind::Markdown,
+        OutputKind::Files,
+    ];
+
+    /// The name used in configuration and on the command line (`"text"`, `"layout"` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputKind::Text => "text",
+            OutputKind::Layout => "layout",
+            OutputKind::Fields => "fields",
+            OutputKind::Markdown => "markdown",
+            OutputKind::Files => "files",
+        }
+    }
+}
+
+impl fmt::Display for OutputKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OutputKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        OutputKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text.trim())
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "outputs",
+                    format!(
+                        "`{text}` is not an output kind (one of: text, layout, fields, markdown, files)"
+                    ),
+                )
+            })
+    }
+}
+
 /// A hint of what the document is, which some providers use to pick an API.
+///
+/// ```
+/// use ocr_core::DocumentKind;
+/// assert_eq!("id-card".parse::<DocumentKind>()?, DocumentKind::IdCard);
+/// assert_eq!(DocumentKind::IdCard.as_str(), "id-card");
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -132,8 +193,44 @@ pub enum DocumentKind {
     IdCard,
 }
 
+impl DocumentKind {
+    /// Every kind, in order.
+    pub const ALL: [DocumentKind; 2] = [DocumentKind::General, DocumentKind::IdCard];
+
+    /// The name used on the command line (`"general"`, `"id-card"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::General => "general",
+            DocumentKind::IdCard => "id-card",
+        }
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DocumentKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let wanted = text.trim().replace('_', "-");
+        DocumentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "document_kind",
+                    format!("`{text}` is not a document kind (one of: general, id-card)"),
+                )
+            })
+    }
+}
+
 /// An inclusive, 1-based page range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PageRange {
     start: u32,
     end: u32,
@@ -189,28 +286,220 @@ impl PageRange {
     }
 }
 
+/// A set of 1-based pages: sorted, merged ranges such as `1-3,7`.
+///
+/// Written and read (also by serde) as text: comma-separated pages and inclusive ranges.
+///
+/// ```
+/// use ocr_core::PageSet;
+/// let pages: PageSet = "7, 1-3,2".parse()?;
+/// assert_eq!(pages.to_string(), "1-3,7");
+/// assert_eq!(pages.iter().collect::<Vec<_>>(), [1, 2, 3, 7]);
+/// assert!(pages.contains(2) && !pages.contains(5));
+/// assert_eq!(pages.within(5).unwrap_err().field(), Some("pages"));
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PageSet {
+    /// Non-empty, sorted, neither overlapping nor touching.
+    ranges: Vec<PageRange>,
+}
+
+impl PageSet {
+    /// The pages of `ranges`, merged; refuses an empty list.
+    pub fn new(ranges: impl IntoIterator<Item = PageRange>) -> Result<Self> {
+        let mut ranges: Vec<PageRange> = ranges.into_iter().collect();
+        if ranges.is_empty() {
+            return Err(Error::invalid_input("pages", "must name at least one page"));
+        }
+        ranges.sort_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<PageRange> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end.saturating_add(1) => {
+                    last.end = last.end.max(r.end);
+                }
+                _ => merged.push(r),
+            }
+        }
+        Ok(PageSet { ranges: merged })
+    }
+
+    /// The merged ranges, in order.
+    pub fn ranges(&self) -> &[PageRange] {
+        &self.ranges
+    }
+
+    /// The one range the set is, when it is contiguous.
+    pub fn as_range(&self) -> Option<PageRange> {
+        match self.ranges.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Whether page `n` is in the set.
+    pub fn contains(&self, n: u32) -> bool {
+        self.ranges.iter().any(|r| r.start <= n && n <= r.end)
+    }
+
+    /// The first page.
+    pub fn first(&self) -> u32 {
+        self.ranges.first().map_or(1, |r| r.start)
+    }
+
+    /// The last page.
+    pub fn last(&self) -> u32 {
+        self.ranges.last().map_or(1, |r| r.end)
+    }
+
+    /// How many pages.
+    pub fn len(&self) -> u64 {
+        self.ranges.iter().map(|r| u64::from(r.len())).sum()
+    }
+
+    /// Always false: a set holds at least one page.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every page, in order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ranges.iter().flat_map(|r| r.start..=r.end)
+    }
+
+    /// Every page, checked against a document of `page_count` pages: a page beyond the end
+    /// is refused (field `pages`) rather than silently skipped.
+    pub fn within(&self, page_count: u32) -> Result<Vec<u32>> {
+        if self.last() > page_count {
+            return Err(Error::invalid_input(
+                "pages",
+                format!(
+                    "asks for page {} but the document has {page_count} page{}",
+                    self.last(),
+                    if page_count == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Ok(self.iter().collect())
+    }
+}
+
+impl From<PageRange> for PageSet {
+    fn from(range: PageRange) -> Self {
+        PageSet {
+            ranges: vec![range],
+        }
+    }
+}
+
+impl fmt::Display for PageSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.ranges.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            if r.start == r.end {
+                write!(f, "{}", r.start)?;
+            } else {
+                write!(f, "{}-{}", r.start, r.end)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for PageSet {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let number = |part: &str| -> Result<u32> {
+            part.trim().parse::<u32>().map_err(|_| {
+                Error::invalid_input(
+                    "pages",
+                    format!(
+                        "`{}` is not a page number (write pages like 1-3,7)",
+                        part.trim()
+                    ),
+                )
+            })
+        };
+        let mut ranges = Vec::new();
+        for part in text.split(',') {
+            let range = match part.split_once('-') {
+                Some((a, b)) => PageRange::new(number(a)?, number(b)?)?,
+                None => PageRange::single(number(part)?)?,
+            };
+            ranges.push(range);
+        }
+        PageSet::new(ranges)
+    }
+}
+
+impl TryFrom<String> for PageSet {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self> {
+        text.parse()
+    }
+}
+
+impl From<PageSet> for String {
+    fn from(pages: PageSet) -> String {
+        pages.to_string()
+    }
+}
+
 /// How to recognise: what to return and any hints. Every field has a neutral default.
+///
+/// A provider honours only what its [`Capabilities`](crate::Capabilities) list; it refuses
+/// anything else before sending a request ([`Capabilities::check`](crate::Capabilities::check)),
+/// so no option is ever dropped silently.
+///
+/// ```
+/// use ocr_core::{Options, OutputKind};
+/// let options: Options = serde_json::from_str(r#"{"outputs":["fields"],"pages":"1-2","field_names":["Total"]}"#)?;
+/// assert!(options.outputs.contains(&OutputKind::Fields));
+/// assert_eq!(options.pages.unwrap().len(), 2);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Options {
     /// What the caller wants back; empty means the provider's natural output.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub outputs: BTreeSet<OutputKind>,
-    /// Which pages of a multi-page document.
-    #[serde(default)]
-    pub pages: Option<PageRange>,
+    /// Which pages of a multi-page document; `None` means every page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<PageSet>,
     /// Languages to recognise, in the provider's naming; empty means automatic.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
     /// What kind of document it is.
-    #[serde(default)]
     pub document_kind: DocumentKind,
     /// Names of fields to extract, for structured extraction.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_names: Vec<String>,
     /// The result file format, for providers that produce files (`"docx"`, `"txt"` …).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_format: Option<String>,
+    /// A named extraction configuration of the provider (tc-ocr: ExtractDocMulti `ConfigId`,
+    /// such as `InvoiceEng`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_id: Option<String>,
+    /// For identity documents: the issuing country (ISO 3166-1 alpha-3, e.g. `PHL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_nationality: Option<String>,
+    /// For identity documents: the card type in the provider's naming (tc-ocr: `ID_CARD`,
+    /// `PASSPORT` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_type: Option<String>,
+    /// Turn an incomplete document (a page asked for that did not arrive) into an error in
+    /// [`recognize`](crate::OcrProvider::recognize) instead of a partial result.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 /// A document to recognise and how.
@@ -275,9 +564,21 @@ impl Request {
         self
     }
 
-    /// Restricts to a page range.
-    pub fn with_pages(mut self, pages: PageRange) -> Self {
-        self.options.pages = Some(pages);
+    /// Restricts to some pages: a [`PageRange`] or a [`PageSet`].
+    pub fn with_pages(mut self, pages: impl Into<PageSet>) -> Self {
+        self.options.pages = Some(pages.into());
+        self
+    }
+
+    /// Replaces every option.
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Makes an incomplete document an error (see [`Options::strict`]).
+    pub fn strict(mut self) -> Self {
+        self.options.strict = true;
         self
     }
 

@@ -91,6 +91,14 @@ impl App {
         }
     }
 
+    /// Takes a failed-pages fault for a create call, if one is due.
+    pub(crate) fn take_failed_pages(&self, service: Service, action: &str) -> Option<Vec<u32>> {
+        match self.faults.take(Category::Pages, service, Some(action)) {
+            Some(FaultKind::FailedPages(pages)) => Some(pages),
+            _ => None,
+        }
+    }
+
     /// True if `url` points at this emulator (same host and port).
     pub(crate) fn is_own_url(&self, url: &Url) -> bool {
         let port_ok = url.port_or_known_default() == Some(self.local_addr.port());

@@ -44,6 +44,10 @@ pub enum FaultKind {
         /// The message.
         message: String,
     },
+    /// The next LKEAP parse task succeeds but cannot parse these pages (1-based): they are
+    /// left out of the result and listed in `FailedPages`, as the service reports pages it
+    /// could not parse.
+    FailedPages(Vec<u32>),
 }
 
 /// Which requests a fault applies to.
@@ -148,6 +152,17 @@ impl Fault {
         })
     }
 
+    /// The next LKEAP parse task reports `pages` (1-based) in `FailedPages` and leaves them
+    /// out of its result.
+    ///
+    /// ```
+    /// let f = ocr_emulator::Fault::failed_pages([2, 4]);
+    /// # let _ = f;
+    /// ```
+    pub fn failed_pages(pages: impl IntoIterator<Item = u32>) -> Self {
+        Self::new(FaultKind::FailedPages(pages.into_iter().collect()))
+    }
+
     /// Only requests of this service.
     pub fn for_service(mut self, service: Service) -> Self {
         self.scope = FaultScope::Service(service);
@@ -188,6 +203,7 @@ impl Fault {
         match self.kind {
             FaultKind::Latency(_) => Category::Latency,
             FaultKind::TaskFailure { .. } => Category::Task,
+            FaultKind::FailedPages(_) => Category::Pages,
             _ => Category::Response,
         }
     }
@@ -210,6 +226,7 @@ pub(crate) enum Category {
     Latency,
     Response,
     Task,
+    Pages,
 }
 
 struct Active {

@@ -2,9 +2,10 @@
 //! poll queries it once (pending with progress, failed with the typed failure, or done with
 //! the downloaded result).
 
+use ocr_core::request::inspect;
 use ocr_core::{
-    async_trait, Capabilities, Error, Job, JobStatus, OcrProvider, OutputKind, PollPolicy, Request,
-    Result,
+    async_trait, Artifact, Capabilities, Error, Format, Job, JobStatus, OcrProvider, OutputKind,
+    PageBoundaries, PollPolicy, Request, Result, Source,
 };
 
 use crate::client::PicWish;
@@ -22,6 +23,14 @@ pub const META_RESULT_VALIDITY: &str = "result_validity_secs";
 /// What the provider can produce: text (from `txt` results) and files (the other formats).
 const OUTPUTS: [OutputKind; 2] = [OutputKind::Text, OutputKind::Files];
 
+/// The [`Job::meta`] key saying the input was a single image (`"1"`): its text is that one
+/// page. Otherwise the `txt` result's text has no page boundaries.
+pub const META_SINGLE_PAGE: &str = "single_page";
+
+/// The [`Job::meta`] key saying result files were asked for (`"1"`): a `txt` result is then
+/// also returned as a file.
+pub const META_KEEP_FILE: &str = "keep_file";
+
 #[async_trait]
 impl OcrProvider for PicWish {
     fn id(&self) -> &'static str {
@@ -30,6 +39,8 @@ impl OcrProvider for PicWish {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::new(input_limits(), OUTPUTS.to_vec(), true)
+            .with_languages()
+            .with_result_formats(ResultFormat::ALL.map(ResultFormat::as_str))
     }
 
     /// Every second for at most 120 s by default (see [`crate::PicWishBuilder::poll_interval`]).
@@ -47,8 +58,21 @@ impl OcrProvider for PicWish {
     /// moment the result may expire (creation + 1 h; the exact expiry is one hour after the
     /// task's `completed_at`, which `poll` checks).
     async fn submit(&self, request: &Request) -> Result<Job> {
-        let task = task_for(request)
-            .map_err(|e| e.with_provider(PROVIDER_ID).with_operation("CreateTask"))?;
+        let tag = |e: Error| e.with_provider(PROVIDER_ID).with_operation("CreateTask");
+        self.capabilities()
+            .check(PROVIDER_ID, &request.options)
+            .map_err(tag)?;
+        let task = task_for(request).map_err(tag)?;
+        let single_page = match &request.source {
+            Source::Url(_) => false,
+            source => inspect(source, &input_limits())
+                .await
+                .map_err(|e| tag(e.with_field("image_file")))?
+                .format
+                .is_some_and(|f| {
+                    matches!(f, Format::Png | Format::Jpeg | Format::Bmp | Format::Webp)
+                }),
+        };
         let created = self.create(&task).await?;
         let now = self.now_unix();
         let mut job = Job::new(PROVIDER_ID, created.data.task_id, now)
@@ -56,6 +80,12 @@ impl OcrProvider for PicWish {
             .with_meta(META_RESULT_VALIDITY, RESULT_VALIDITY.as_secs().to_string());
         if let Some(format) = task.format() {
             job = job.with_meta(META_FORMAT, format.as_str());
+        }
+        if single_page {
+            job = job.with_meta(META_SINGLE_PAGE, "1");
+        }
+        if request.wants(OutputKind::Files) {
+            job = job.with_meta(META_KEEP_FILE, "1");
         }
         Ok(job)
     }
@@ -73,31 +103,32 @@ impl OcrProvider for PicWish {
             .map(str::parse::<ResultFormat>)
             .transpose()
             .map_err(|e| tag(e.with_field("job")))?;
-        self.check(&job.task_id, format).await
+        let status = self.check(&job.task_id, format).await?;
+        let JobStatus::Done(mut doc) = status else {
+            return Ok(status);
+        };
+        if doc.files.is_empty() {
+            // A txt result: one text for the whole document.
+            if job.meta(META_SINGLE_PAGE) != Some("1") {
+                doc.page_boundaries = PageBoundaries::Unknown;
+            }
+            if job.meta(META_KEEP_FILE) == Some("1") {
+                doc.files.push(Artifact {
+                    name: format!("{}.txt", job.task_id),
+                    media_type: Some("text/plain; charset=utf-8".to_owned()),
+                    data: Some(doc.text().into_bytes()),
+                    ..Artifact::default()
+                });
+            }
+        }
+        Ok(JobStatus::Done(doc))
     }
 }
 
-/// The create-task request for a neutral request, refusing what PicWish cannot do.
+/// The create-task request for a neutral request (its options were checked against the
+/// capabilities already).
 fn task_for(request: &Request) -> Result<CreateTask> {
     let options = &request.options;
-    if options.pages.is_some() {
-        return Err(Error::unsupported(
-            "PicWish OCR has no page selection; the whole document is recognised",
-        )
-        .with_field("pages"));
-    }
-    if !options.field_names.is_empty() {
-        return Err(
-            Error::unsupported("PicWish OCR does not extract named fields")
-                .with_field("field_names"),
-        );
-    }
-    if let Some(kind) = options.outputs.iter().find(|k| !OUTPUTS.contains(k)) {
-        return Err(Error::unsupported(format!(
-            "PicWish OCR produces text and result files, not {kind:?}"
-        ))
-        .with_field("outputs"));
-    }
     let format = match &options.result_format {
         Some(name) => name.parse::<ResultFormat>()?,
         None => ResultFormat::Txt,

@@ -7,7 +7,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use ocr_core::{ErrorKind, Format, Job, JobStatus, OcrProvider, OutputKind, Request};
+use ocr_core::{
+    ErrorKind, Format, Job, JobStatus, OcrProvider, OutputKind, PageBoundaries, Request,
+};
 use picwish::{ResultFormat, TaskInfo};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -133,9 +135,48 @@ async fn poll_reports_progress_then_the_document() {
                 doc.native::<TaskInfo>().unwrap().completed_at_unix(),
                 Some(COMPLETED_TXT)
             );
+            // A txt result of a document not known to be one image has no page boundaries.
+            assert_eq!(doc.page_boundaries, PageBoundaries::Unknown);
+            assert!(doc.files.is_empty());
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_txt_result_of_an_image_is_its_page_and_is_kept_as_a_file_when_asked() {
+    let server = server_accepting_create().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{TASKS_PATH}/{TASK_ID}")))
+        .respond_with(json(
+            200,
+            &on_server(fixture!("responses/query-succeeded-txt.json"), &server),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/ocr/{TASK_ID}.txt")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture!("responses/result.txt")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = Request::from_bytes(png(100, 100), Some("scan.png"))
+        .with_output(OutputKind::Text)
+        .with_output(OutputKind::Files);
+
+    let doc = client(&server).recognize(&request).await.unwrap();
+
+    assert_eq!(doc.page_boundaries, PageBoundaries::Known);
+    assert_eq!(doc.lines().count(), 4);
+    assert_eq!(doc.files.len(), 1);
+    let file = &doc.files[0];
+    assert_eq!(file.name, format!("{TASK_ID}.txt"));
+    assert_eq!(
+        file.media_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(file.data.as_deref(), Some(doc.text().as_bytes()));
 }
 
 #[tokio::test]

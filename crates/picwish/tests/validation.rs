@@ -189,7 +189,7 @@ async fn the_result_format_must_be_a_documented_value() {
         let request = Request::from_bytes(pdf(100), Some("a.pdf")).with_result_format(bad);
         let err = client.submit(&request).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
-        assert_eq!(err.field(), Some("format"));
+        assert_eq!(err.field(), Some("result_format"));
         assert!(
             err.message().contains("txt, pdf, docx, xlsx, pptx"),
             "{err}"
@@ -224,8 +224,10 @@ async fn provider_requests_picwish_cannot_serve_are_refused() {
     ];
     for (request, field) in cases {
         let err = client.submit(&request).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Unsupported, "{field}");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{field}");
         assert_eq!(err.field(), Some(field));
+        assert!(err.message().contains("picwish"), "{err}");
+        assert!(err.message().contains("does not honour"), "{err}");
     }
     // Through the provider, the source rules apply too.
     let err = client

@@ -64,6 +64,72 @@ impl Endpoint {
     }
 }
 
+/// Which Tencent Cloud site serves the account. Accounts are site-specific: keys of a
+/// Tencent Cloud International account work only on the international hosts
+/// (`<service>.intl.tencentcloudapi.com`), keys of a Tencent Cloud China account only on the
+/// domestic ones (`<service>.tencentcloudapi.com`). The documentation this project follows is
+/// the international site's, so it is the default.
+///
+/// ```
+/// use tc_api::Site;
+/// assert_eq!(Site::default(), Site::International);
+/// assert_eq!("intl".parse::<Site>()?, Site::International);
+/// assert_eq!(Site::Domestic.endpoint().url("ocr")?.as_str(), "https://ocr.tencentcloudapi.com/");
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Site {
+    /// Tencent Cloud International (`<service>.intl.tencentcloudapi.com`).
+    #[default]
+    International,
+    /// Tencent Cloud China (`<service>.tencentcloudapi.com`).
+    Domestic,
+}
+
+impl Site {
+    /// The endpoint of the site's API 3.0 hosts.
+    pub fn endpoint(self) -> Endpoint {
+        match self {
+            Site::Domestic => Endpoint::Domestic,
+            Site::International => Endpoint::International,
+        }
+    }
+
+    /// A stable lowercase name (`"intl"`, `"domestic"`), as written in configuration and jobs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Site::Domestic => "domestic",
+            Site::International => "intl",
+        }
+    }
+
+    /// The site named `name`: `intl` (or `international`) or `domestic`.
+    pub fn from_name(name: &str) -> Option<Site> {
+        match name.trim() {
+            "domestic" => Some(Site::Domestic),
+            "intl" | "international" => Some(Site::International),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Site {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Site> {
+        Site::from_name(name).ok_or_else(|| {
+            Error::config(format!("`site` must be `intl` or `domestic`, not `{name}`"))
+                .with_field("site")
+        })
+    }
+}
+
 /// The language of error messages (`X-TC-Language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {

@@ -33,4 +33,4 @@ pub mod envelope;
 pub mod error_code;
 
 pub use client::{Action, Service, TcClient, TcClientBuilder, JSON_CONTENT_TYPE, REQUEST_CLIENT};
-pub use endpoint::{Endpoint, Language};
+pub use endpoint::{Endpoint, Language, Site};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ocr_core::clock::Clock;
 use ocr_core::{PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
-use tc_api::{Endpoint, Language, TcClient};
+use tc_api::{Endpoint, Language, Site, TcClient};
 use tc_signing::{Credential, CredentialChain, EnvSource, ProcessEnv, ProvideCredential};
 
 use crate::actions::{DEFAULT_CARD_REGION, DEFAULT_RATE_LIMITS, OCR};
@@ -16,7 +16,7 @@ use crate::client::{Inner, TencentOcr};
 /// Builds a [`TencentOcr`].
 ///
 /// Two API 3.0 clients are built from one configuration: one for ExtractDocMulti and the
-/// General*OCR actions (domestic endpoint by default, no region unless set) and one for the
+/// General*OCR actions (international site by default, no region unless set) and one for the
 /// card-verification pair (international endpoint, region `ap-singapore`). Credentials,
 /// transport settings, clock and rate limits apply to both; a [`Endpoint::Custom`] endpoint
 /// (a proxy, a test server) applies to both unless [`card_endpoint`](Self::card_endpoint) says
@@ -31,7 +31,7 @@ use crate::client::{Inner, TencentOcr};
 ///     .region("ap-guangzhou")
 ///     .rate_limit("ExtractDocMulti", 2.0)
 ///     .build()?;
-/// assert_eq!(ocr.general_client().endpoint_url().as_str(), "https://ocr.tencentcloudapi.com/");
+/// assert_eq!(ocr.general_client().endpoint_url().as_str(), "https://ocr.intl.tencentcloudapi.com/");
 /// assert_eq!(ocr.card_client().endpoint_url().as_str(), "https://ocr.intl.tencentcloudapi.com/");
 /// assert_eq!(ocr.card_client().region(), Some("ap-singapore"));
 /// assert_eq!(ocr.rate_limits()["ExtractDocMulti"], 2.0);
@@ -52,6 +52,7 @@ pub struct TencentOcrBuilder {
     poll_policy: PollPolicy,
     card_nationality: Option<String>,
     card_type: String,
+    page_concurrency: usize,
 }
 
 impl fmt::Debug for TencentOcrBuilder {
@@ -72,7 +73,7 @@ impl Default for TencentOcrBuilder {
     fn default() -> Self {
         TencentOcrBuilder {
             credentials: None,
-            endpoint: Endpoint::Domestic,
+            endpoint: Site::default().endpoint(),
             card_endpoint: None,
             region: None,
             card_region: DEFAULT_CARD_REGION.to_owned(),
@@ -84,6 +85,7 @@ impl Default for TencentOcrBuilder {
             poll_policy: PollPolicy::default(),
             card_nationality: None,
             card_type: card_type::ID_CARD.to_owned(),
+            page_concurrency: ocr_core::pages::DEFAULT_PAGE_CONCURRENCY,
         }
     }
 }
@@ -112,7 +114,22 @@ impl TencentOcrBuilder {
         self.credentials_from(Arc::new(ProcessEnv))
     }
 
-    /// The endpoint of ExtractDocMulti and General*OCR (default [`Endpoint::Domestic`]). A
+    /// The site of ExtractDocMulti and General*OCR: its hosts (default
+    /// [`Site::International`], `ocr.intl.tencentcloudapi.com`, the site the documentation
+    /// describes; [`Site::Domestic`] is `ocr.tencentcloudapi.com`). Keys are site-specific.
+    /// Same as [`endpoint`](Self::endpoint) with the site's endpoint.
+    pub fn site(self, site: Site) -> Self {
+        self.endpoint(site.endpoint())
+    }
+
+    /// How many pages of a PDF are recognised at once (default 4); the rate limits apply
+    /// too. At least 1.
+    pub fn page_concurrency(mut self, pages: usize) -> Self {
+        self.page_concurrency = pages.max(1);
+        self
+    }
+
+    /// The endpoint of ExtractDocMulti and General*OCR (default [`Endpoint::International`]). A
     /// [`Endpoint::Custom`] one is used by the card pair too, unless
     /// [`card_endpoint`](Self::card_endpoint) is set.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
@@ -260,6 +277,7 @@ impl TencentOcrBuilder {
                 poll_policy: self.poll_policy,
                 card_nationality: self.card_nationality,
                 card_type: self.card_type,
+                page_concurrency: self.page_concurrency,
             }),
         })
     }

@@ -44,6 +44,7 @@ pub(crate) struct Inner {
     pub(crate) poll_policy: PollPolicy,
     pub(crate) card_nationality: Option<String>,
     pub(crate) card_type: String,
+    pub(crate) page_concurrency: usize,
 }
 
 impl fmt::Debug for TencentOcr {

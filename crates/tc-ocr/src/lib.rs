@@ -96,4 +96,4 @@ pub use general_ocr::{
     GeneralBasicOcrRequest, GeneralBasicOcrResponse, TextDetection,
 };
 pub use geometry::{Coord, ItemCoord, Polygon};
-pub use tc_api::{Endpoint, Language};
+pub use tc_api::{Endpoint, Language, Site};

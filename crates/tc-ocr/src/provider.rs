@@ -4,17 +4,23 @@
 //! | options | action | kind |
 //! |---|---|---|
 //! | `document_kind == IdCard` | ApplyCardVerificationExternal → GetCardVerificationExternalResult | asynchronous: the job's task id is the `CardVerificationToken` |
-//! | `outputs` has `Fields`, or `field_names` is not empty | ExtractDocMulti (`ItemNames` = `field_names`) | synchronous |
+//! | `outputs` has `Fields`, `field_names` is not empty, or `config_id` is set | ExtractDocMulti (`ItemNames` = `field_names`, `ConfigId` = `config_id`) | synchronous |
 //! | anything else | GeneralAccurateOCR | synchronous |
 //!
-//! Local sources are sent as base64 (`ImageBase64…`), URLs as `ImageUrl…`. `pages` must be a
-//! single page (`PdfPageNumber`) and only for a PDF. For text, `Layout` asks for per-character
-//! results (`IsWords`) and languages other than Chinese and English select `ConfigID`
-//! `MulOCR`. For fields, `Layout` sets `EnableCoord`, `Text` sets `ReturnFullText`, and an
-//! English or Chinese first language sets `OutputLanguage`. For identity documents the
-//! `Nationality` and `CardType` come from the builder
+//! Local sources are sent as base64 (`ImageBase64…`), URLs as `ImageUrl…`. The API reads one
+//! PDF page per call (`PdfPageNumber`), so a local PDF's pages are counted and each requested
+//! page (every page by default) is one call, a few at a time
+//! ([`page_concurrency`](crate::TencentOcrBuilder::page_concurrency)), assembled in page order
+//! with failed pages listed in `Document::missing`. A PDF given by URL needs `pages` (its page
+//! count is not known before paying for calls); `pages` on an image is refused. For text,
+//! `Layout` asks for per-character results (`IsWords`) and languages other than Chinese and
+//! English select `ConfigID` `MulOCR`. For fields, `Layout` sets `EnableCoord`, `Text` sets
+//! `ReturnFullText`, and one English or Chinese language sets `OutputLanguage` (any other is
+//! refused). For identity documents the `Nationality` and `CardType` come from the options
+//! (`card_nationality`, `card_type`), else from the builder
 //! ([`card_nationality`](crate::TencentOcrBuilder::card_nationality),
-//! [`card_type`](crate::TencentOcrBuilder::card_type)); the source is the front side.
+//! [`card_type`](crate::TencentOcrBuilder::card_type)); the source is the front side. Options
+//! outside [`Capabilities`] are refused before anything is sent.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -47,19 +53,9 @@ enum Image {
     Base64 {
         data: String,
         format: Option<Format>,
+        /// The page count of a PDF, read locally.
+        pages: Option<u32>,
     },
-}
-
-impl Image {
-    fn is_pdf(&self) -> bool {
-        matches!(
-            self,
-            Image::Base64 {
-                format: Some(Format::Pdf),
-                ..
-            }
-        )
-    }
 }
 
 /// Checks `source` against `limits` and turns it into a URL or base64 for the wire.
@@ -97,41 +93,52 @@ async fn load_image(
         .read_all(limits::max_raw_len(max_base64_len))
         .await
         .map_err(rename_source(base64_field))?;
+    let pages = match info.format {
+        Some(Format::Pdf) => {
+            Some(ocr_core::pages::pdf_page_count(&data).map_err(rename_source(base64_field))?)
+        }
+        _ => None,
+    };
     Ok(Image::Base64 {
         data: STANDARD.encode(&data),
         format: info.format,
+        pages,
     })
 }
 
-/// The one page of `request`, refused unless it is a single page of a PDF (when the format is
-/// known).
-fn single_page(request: &Request, image: &Image) -> Result<Option<u64>> {
-    let Some(pages) = request.options.pages else {
-        return Ok(None);
-    };
-    if pages.len() != 1 {
-        return Err(Error::invalid_input(
-            "PdfPageNumber",
-            format!(
-                "takes a single page; pages {}-{} were asked for (one call per page)",
-                pages.start(),
-                pages.end()
-            ),
-        ));
-    }
-    if let Image::Base64 {
-        format: Some(format),
-        ..
-    } = image
-    {
-        if *format != Format::Pdf {
-            return Err(Error::invalid_input(
+/// Which pages to recognise, one call each: `None` for a single image (no `PdfPageNumber`),
+/// else the requested pages of the PDF. Everything is refused before sending: a selection on
+/// an image, a page beyond a local PDF's end, a PDF given by URL without a selection (the API
+/// does not report its page count, and guessing would drop pages silently).
+fn pages_to_call(request: &Request, image: &Image, pdf_by_url: bool) -> Result<Option<Vec<u32>>> {
+    let selection = request.options.pages.as_ref();
+    match image {
+        Image::Base64 {
+            pages: Some(count), ..
+        } => ocr_core::pages::requested_pages(selection, *count)
+            .map(Some)
+            .map_err(|e| e.with_field("PdfPageNumber")),
+        Image::Base64 { format, .. } => match selection {
+            None => Ok(None),
+            Some(_) => Err(Error::invalid_input(
                 "PdfPageNumber",
-                format!("applies only to a PDF, and the source is {format}"),
-            ));
-        }
+                format!(
+                    "applies only to a PDF, and the source is {}",
+                    format.map_or("not a PDF".to_owned(), |f| f.to_string())
+                ),
+            )),
+        },
+        Image::Url(_) => match (selection, pdf_by_url) {
+            (Some(pages), _) => Ok(Some(pages.iter().collect())),
+            (None, true) => Err(Error::invalid_input(
+                "PdfPageNumber",
+                "is needed for a PDF given by URL: the API recognises one page per call and \
+                 does not report the page count; name the pages (e.g. 1-5), or pass the file \
+                 itself so its pages can be counted",
+            )),
+            (None, false) => Ok(None),
+        },
     }
-    Ok(Some(u64::from(pages.start())))
 }
 
 fn url_names_pdf(request: &Request) -> bool {
@@ -159,11 +166,25 @@ fn needs_multilingual(languages: &[String]) -> bool {
         .any(|l| !matches!(l.as_str(), "zh" | "cn" | "en" | "chi" | "eng"))
 }
 
-fn output_language(languages: &[String]) -> Option<String> {
-    match language_family(languages.first()?).as_str() {
-        "en" | "eng" => Some("en".to_owned()),
-        "zh" | "cn" | "chi" => Some("cn".to_owned()),
-        _ => None,
+/// ExtractDocMulti's `OutputLanguage` (the language of the keys it adds): one of English or
+/// Chinese; anything else would be ignored by the service, so it is refused.
+fn output_language(languages: &[String]) -> Result<Option<String>> {
+    let Some(first) = languages.first() else {
+        return Ok(None);
+    };
+    if languages.len() > 1 {
+        return Err(Error::invalid_input(
+            "OutputLanguage",
+            "takes one language (en or zh) for field extraction",
+        ));
+    }
+    match language_family(first).as_str() {
+        "en" | "eng" => Ok(Some("en".to_owned())),
+        "zh" | "cn" | "chi" => Ok(Some("cn".to_owned())),
+        _ => Err(Error::invalid_input(
+            "OutputLanguage",
+            format!("is en or zh for field extraction, not {first}"),
+        )),
     }
 }
 
@@ -181,13 +202,8 @@ impl TencentOcr {
             "ImageBase64",
         )
         .await?;
-        let page = single_page(request, &image)?;
-        let is_pdf = image.is_pdf()
-            || (matches!(image, Image::Url(_)) && page.is_some())
-            || url_names_pdf(request);
+        let pages = pages_to_call(request, &image, url_names_pdf(request))?;
         let mut native = GeneralAccurateOcrRequest {
-            is_pdf: is_pdf.then_some(true),
-            pdf_page_number: page,
             is_words: request.wants(OutputKind::Layout).then_some(true),
             config_id: needs_multilingual(&request.options.languages).then(|| "MulOCR".to_owned()),
             ..GeneralAccurateOcrRequest::default()
@@ -196,16 +212,17 @@ impl TencentOcr {
             Image::Url(u) => native.image_url = Some(u),
             Image::Base64 { data, .. } => native.image_base64 = Some(data),
         }
-        let response = self.general_accurate_ocr(&native).await?;
-        let doc = response.to_document(page);
-        let request_id = response.request_id.clone().unwrap_or_default();
-        Ok(Job::completed(
-            PROVIDER_ID,
-            request_id,
-            self.general_client().now_unix(),
-            doc,
-        )
-        .with_meta(META_ACTION, GENERAL_ACCURATE_OCR))
+        let call = |page: Option<u32>| {
+            let mut native = native.clone();
+            native.is_pdf = page.map(|_| true);
+            native.pdf_page_number = page.map(u64::from);
+            async move {
+                let response = self.general_accurate_ocr(&native).await?;
+                Ok(response.to_document(page.map(u64::from)))
+            }
+        };
+        let doc = self.run_pages(pages, call).await?;
+        Ok(self.completed(doc, GENERAL_ACCURATE_OCR))
     }
 
     async fn submit_fields(&self, request: &Request) -> Result<Job> {
@@ -217,40 +234,100 @@ impl TencentOcr {
             "ImageBase64",
         )
         .await?;
-        let page = single_page(request, &image)?;
-        let names = &request.options.field_names;
+        let pages = pages_to_call(request, &image, url_names_pdf(request))?;
+        let options = &request.options;
+        let names = &options.field_names;
         let mut native = ExtractDocMultiRequest {
-            pdf_page_number: page,
             item_names: (!names.is_empty()).then(|| names.clone()),
+            config_id: options.config_id.clone(),
             enable_coord: request.wants(OutputKind::Layout).then_some(true),
             return_full_text: request.wants(OutputKind::Text).then_some(true),
-            output_language: output_language(&request.options.languages),
+            output_language: output_language(&options.languages)?,
             ..ExtractDocMultiRequest::default()
         };
         match image {
             Image::Url(u) => native.image_url = Some(u),
             Image::Base64 { data, .. } => native.image_base64 = Some(data),
         }
-        let response = self.extract_doc_multi(&native).await?;
-        let doc = response.to_document(page);
-        let request_id = response.request_id.clone().unwrap_or_default();
-        Ok(Job::completed(
+        let call = |page: Option<u32>| {
+            let mut native = native.clone();
+            native.pdf_page_number = page.map(u64::from);
+            async move {
+                let response = self.extract_doc_multi(&native).await?;
+                Ok(response.to_document(page.map(u64::from)))
+            }
+        };
+        let doc = self.run_pages(pages, call).await?;
+        Ok(self.completed(doc, EXTRACT_DOC_MULTI))
+    }
+
+    /// One call for a single image, or one per page (a few at a time, under the rate limits),
+    /// assembled in page order with failed pages listed as missing.
+    async fn run_pages<F, Fut>(
+        &self,
+        pages: Option<Vec<u32>>,
+        call: F,
+    ) -> Result<ocr_core::Document>
+    where
+        F: Fn(Option<u32>) -> Fut,
+        Fut: std::future::Future<Output = Result<ocr_core::Document>>,
+    {
+        let Some(pages) = pages else {
+            return call(None).await;
+        };
+        let results = ocr_core::pages::for_each_page(&pages, self.inner.page_concurrency, |page| {
+            call(Some(page))
+        })
+        .await;
+        ocr_core::Document::from_pages(PROVIDER_ID, pages, results)
+    }
+
+    /// A job complete at submission; its task id is the first request id.
+    fn completed(&self, doc: ocr_core::Document, action: &'static str) -> Job {
+        let request_id = doc.request_ids.first().cloned().unwrap_or_default();
+        Job::completed(
             PROVIDER_ID,
             request_id,
             self.general_client().now_unix(),
             doc,
         )
-        .with_meta(META_ACTION, EXTRACT_DOC_MULTI))
+        .with_meta(META_ACTION, action)
     }
 
     async fn submit_card(&self, request: &Request) -> Result<Job> {
-        let nationality = self.inner.card_nationality.clone().ok_or_else(|| {
-            Error::invalid_input(
-                "Nationality",
-                "is required for identity documents: set it with \
-                 TencentOcrBuilder::card_nationality (ISO 3166-1 alpha-3, e.g. PHL)",
-            )
-        })?;
+        let options = &request.options;
+        for (set, field, what) in [
+            (
+                !options.field_names.is_empty(),
+                "field_names",
+                "field names",
+            ),
+            (!options.languages.is_empty(), "languages", "languages"),
+            (options.config_id.is_some(), "config_id", "a config id"),
+        ] {
+            if set {
+                return Err(Error::invalid_input(
+                    field,
+                    format!("identity-document verification takes no {what}"),
+                ));
+            }
+        }
+        let nationality = options
+            .card_nationality
+            .clone()
+            .or_else(|| self.inner.card_nationality.clone())
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "Nationality",
+                    "is required for identity documents: give the card nationality (ISO \
+                     3166-1 alpha-3, e.g. PHL) in the request options or with \
+                     TencentOcrBuilder::card_nationality",
+                )
+            })?;
+        let card_type = options
+            .card_type
+            .clone()
+            .unwrap_or_else(|| self.inner.card_type.clone());
         let image = load_image(
             &request.source,
             &limits::card_verification(false),
@@ -265,8 +342,7 @@ impl TencentOcr {
                 "do not apply to identity documents (one image per side)",
             ));
         }
-        let mut native =
-            ApplyCardVerificationExternalRequest::new(nationality, self.inner.card_type.clone());
+        let mut native = ApplyCardVerificationExternalRequest::new(nationality, card_type);
         match image {
             Image::Url(u) => native.image_url_front = Some(u),
             Image::Base64 { data, .. } => native.image_base64_front = Some(data),
@@ -309,6 +385,11 @@ impl OcrProvider for TencentOcr {
             vec![OutputKind::Text, OutputKind::Layout, OutputKind::Fields],
             false,
         )
+        .with_pages()
+        .with_languages()
+        .with_field_names()
+        .with_config_id()
+        .with_document_kinds([DocumentKind::General, DocumentKind::IdCard])
     }
 
     fn poll_policy(&self) -> PollPolicy {
@@ -316,13 +397,17 @@ impl OcrProvider for TencentOcr {
     }
 
     async fn submit(&self, request: &Request) -> Result<Job> {
+        self.capabilities().check(PROVIDER_ID, &request.options)?;
         if request.options.document_kind == DocumentKind::IdCard {
             return self
                 .submit_card(request)
                 .await
                 .map_err(tag(APPLY_CARD_VERIFICATION_EXTERNAL));
         }
-        if request.wants(OutputKind::Fields) || !request.options.field_names.is_empty() {
+        if request.wants(OutputKind::Fields)
+            || !request.options.field_names.is_empty()
+            || request.options.config_id.is_some()
+        {
             return self
                 .submit_fields(request)
                 .await

@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::*;
 use ocr_core::{DocumentKind, ErrorKind, Job, JobStatus, OcrProvider, PollPolicy, Request};
 use serde_json::{json, Value};
+use tc_api::Site;
 use tc_ocr::{
     card_type, AddressInfo, ApplyCardVerificationExternalRequest, CardVerificationStatus, Endpoint,
     GeneralCard, GetCardVerificationExternalResultRequest,
@@ -86,9 +87,26 @@ fn seed_card() -> GeneralCard {
 }
 
 #[test]
-fn default_endpoints_are_domestic_for_text_and_international_singapore_for_cards() {
+fn default_endpoints_are_international_for_text_and_international_singapore_for_cards() {
     let ocr = TencentOcr::builder()
         .credential(credential())
+        .build()
+        .unwrap();
+    assert_eq!(
+        ocr.general_client().endpoint_url().as_str(),
+        "https://ocr.intl.tencentcloudapi.com/"
+    );
+    assert_eq!(ocr.general_client().region(), None);
+    assert_eq!(
+        ocr.card_client().endpoint_url().as_str(),
+        "https://ocr.intl.tencentcloudapi.com/"
+    );
+    assert_eq!(ocr.card_client().region(), Some("ap-singapore"));
+
+    // The domestic site, chosen explicitly, moves the text actions only.
+    let ocr = TencentOcr::builder()
+        .credential(credential())
+        .site(Site::Domestic)
         .build()
         .unwrap();
     assert_eq!(
@@ -364,6 +382,44 @@ async fn a_card_job_survives_serialisation_and_is_polled_by_another_client() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_card_nationality_and_type_of_the_request_come_before_the_builder_ones() {
+    let server = MockServer::start().await;
+    answer(&server, APPLY, json(APPLY_RESPONSE), 2).await;
+    let ocr = builder(&server)
+        .card_nationality("PHL")
+        .card_type(card_type::PASSPORT)
+        .build()
+        .unwrap();
+    let mut request = Request::from_url("https://example.com/id.jpg")
+        .unwrap()
+        .with_document_kind(DocumentKind::IdCard);
+    request.options.card_nationality = Some("IDN".into());
+    request.options.card_type = Some(card_type::ID_CARD.into());
+    ocr.submit(&request).await.unwrap();
+    // Without a builder nationality, the request's is enough.
+    request.options.card_type = None;
+    client(&server).submit(&request).await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    assert_signed_request(
+        &received[0],
+        &server,
+        APPLY,
+        Some("ap-singapore"),
+        &json!({"Nationality": "IDN", "CardType": "ID_CARD",
+                "ImageUrlFront": "https://example.com/id.jpg"}),
+    );
+    assert_signed_request(
+        &received[1],
+        &server,
+        APPLY,
+        Some("ap-singapore"),
+        &json!({"Nationality": "IDN", "CardType": "ID_CARD",
+                "ImageUrlFront": "https://example.com/id.jpg"}),
+    );
 }
 
 #[tokio::test]

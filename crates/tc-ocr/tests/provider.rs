@@ -11,7 +11,8 @@ use ocr_core::{
 };
 use serde_json::json;
 use tc_ocr::{ExtractDocMultiResponse, GeneralAccurateOcrResponse};
-use wiremock::MockServer;
+use wiremock::matchers::{body_partial_json, header};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn text_goes_to_general_accurate_ocr_as_base64_and_maps_lines() {
@@ -112,7 +113,7 @@ async fn field_names_go_to_extract_doc_multi_and_map_fields() {
 async fn fields_output_with_a_pdf_page_sends_pdf_page_number_and_options() {
     let server = MockServer::start().await;
     answer(&server, "ExtractDocMulti", json(SEED_EDM_RESPONSE), 1).await;
-    let data = pdf();
+    let data = pdf_pages(3);
     let request = Request::from_bytes(data.clone(), Some("doc.pdf"))
         .with_output(OutputKind::Fields)
         .with_output(OutputKind::Layout)
@@ -130,6 +131,9 @@ async fn fields_output_with_a_pdf_page_sends_pdf_page_number_and_options() {
     );
     assert_eq!(doc.pages[0].number, 2);
     assert_eq!(doc.fields[0].page, Some(2));
+    assert_eq!(doc.pages_requested, vec![2]);
+    // A single call keeps its native response.
+    assert!(doc.native::<ExtractDocMultiResponse>().is_some());
 }
 
 #[tokio::test]
@@ -137,16 +141,22 @@ async fn a_pdf_page_for_text_sets_is_pdf_and_other_languages_select_mulocr() {
     let server = MockServer::start().await;
     answer(&server, "GeneralAccurateOCR", json(ACCURATE_RESPONSE), 2).await;
     let ocr = client(&server);
-    let data = pdf();
+    let data = pdf_pages(4);
     let request = Request::from_bytes(data.clone(), None)
         .with_pages(PageRange::single(4).unwrap())
         .with_languages(["ja"]);
     let doc = ocr.recognize(&request).await.unwrap();
     assert_eq!(doc.pages[0].number, 4);
+    // A PDF by URL needs its pages named (its page count is not known before sending).
     let url_request = Request::from_url("https://example.com/report.pdf")
         .unwrap()
         .with_languages(["zh-CN", "en"]);
-    ocr.recognize(&url_request).await.unwrap();
+    let err = ocr.recognize(&url_request).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    assert_eq!(err.field(), Some("PdfPageNumber"), "{err}");
+    ocr.recognize(&url_request.with_pages(PageRange::single(1).unwrap()))
+        .await
+        .unwrap();
 
     let received = server.received_requests().await.unwrap();
     assert_signed_request(
@@ -162,8 +172,103 @@ async fn a_pdf_page_for_text_sets_is_pdf_and_other_languages_select_mulocr() {
         &server,
         "GeneralAccurateOCR",
         None,
-        &json!({"ImageUrl": "https://example.com/report.pdf", "IsPdf": true}),
+        &json!({"ImageUrl": "https://example.com/report.pdf", "IsPdf": true,
+                "PdfPageNumber": 1}),
     );
+}
+
+/// The pages of `received`, by the `PdfPageNumber` each request carried (pages are sent a few
+/// at a time, so they may arrive in any order).
+fn sent_pages(received: &[wiremock::Request]) -> Vec<u64> {
+    let mut pages: Vec<u64> = received
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            body["PdfPageNumber"].as_u64().unwrap()
+        })
+        .collect();
+    pages.sort_unstable();
+    pages
+}
+
+#[tokio::test]
+async fn several_pdf_pages_are_recognised_one_call_each_in_page_order() {
+    let server = MockServer::start().await;
+    answer(&server, "GeneralAccurateOCR", json(ACCURATE_RESPONSE), 2).await;
+    let data = pdf_pages(3);
+    let request = Request::from_bytes(data.clone(), Some("doc.pdf"))
+        .with_pages(PageRange::new(2, 3).unwrap());
+    let doc = client(&server).recognize(&request).await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(sent_pages(&received), [2, 3]);
+    for r in &received {
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let page = body["PdfPageNumber"].clone();
+        assert_signed_request(
+            r,
+            &server,
+            "GeneralAccurateOCR",
+            None,
+            &json!({"ImageBase64": b64(&data), "IsPdf": true, "PdfPageNumber": page}),
+        );
+    }
+    let numbers: Vec<u32> = doc.pages.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, [2, 3]);
+    assert_eq!(doc.pages_requested, vec![2, 3]);
+    assert!(doc.is_complete());
+    assert_eq!(
+        doc.text(),
+        "Invoice 2024\nTotal 42.00\n\nInvoice 2024\nTotal 42.00"
+    );
+    assert_eq!(doc.request_ids.len(), 2);
+    // Several calls: the native result is one document per page, each with its response.
+    let parts = doc.native::<Vec<Document>>().unwrap();
+    assert_eq!(parts.len(), 2);
+    assert!(parts[0].native::<GeneralAccurateOcrResponse>().is_some());
+}
+
+#[tokio::test]
+async fn every_page_of_a_local_pdf_by_default_and_a_failed_page_is_listed_missing() {
+    let server = MockServer::start().await;
+    Mock::given(header("x-tc-action", "ExtractDocMulti"))
+        .and(body_partial_json(json!({"PdfPageNumber": 2})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"Response": {
+            "Error": {"Code": "FailedOperation.ImageNoText", "Message": "no text"},
+            "RequestId": "rid-page-2"}})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    // Pages 1 and 3, twice (the second time in strict mode).
+    answer(&server, "ExtractDocMulti", json(SEED_EDM_RESPONSE), 4).await;
+    let request = Request::from_bytes(pdf_pages(3), Some("doc.pdf")).with_field_names(["number"]);
+    let doc = client(&server).recognize(&request).await.unwrap();
+
+    assert_eq!(
+        sent_pages(&server.received_requests().await.unwrap()),
+        [1, 2, 3]
+    );
+    let numbers: Vec<u32> = doc.pages.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, [1, 3]);
+    let field_pages: Vec<Option<u32>> = doc.fields.iter().map(|f| f.page).collect();
+    assert_eq!(field_pages, [Some(1), Some(3)]);
+    assert_eq!(doc.pages_requested, vec![1, 2, 3]);
+    assert_eq!(doc.missing.len(), 1);
+    assert_eq!(doc.missing[0].page, 2);
+    assert_eq!(
+        doc.missing[0].code.as_deref(),
+        Some("FailedOperation.ImageNoText")
+    );
+    assert_eq!(doc.missing[0].request_id.as_deref(), Some("rid-page-2"));
+    assert!(!doc.is_complete());
+    // Strict turns the incomplete document into an error.
+    let err = client(&server)
+        .recognize(&request.strict())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("IncompleteDocument"), "{err}");
 }
 
 #[tokio::test]

@@ -399,13 +399,31 @@ async fn is_pdf_must_match_the_content() {
     .await;
 }
 
+// Several pages are recognised one call each (see `provider.rs`); what is still refused before
+// sending is a page the PDF does not have, and a PDF by URL whose pages are not named.
 #[tokio::test]
-async fn only_one_pdf_page_per_call() {
+async fn pdf_pages_must_exist_and_be_named_for_a_pdf_url() {
     recognize(
-        Request::from_bytes(pdf(), None).with_pages(PageRange::new(2, 3).unwrap()),
+        Request::from_bytes(pdf_pages(2), None).with_pages(PageRange::new(2, 3).unwrap()),
         "GeneralAccurateOCR",
         "PdfPageNumber",
-        "takes a single page; pages 2-3 were asked for",
+        "asks for page 3 but the document has 2 pages",
+    )
+    .await;
+    recognize(
+        Request::from_bytes(pdf_pages(2), None)
+            .with_output(OutputKind::Fields)
+            .with_pages(PageRange::single(5).unwrap()),
+        "ExtractDocMulti",
+        "PdfPageNumber",
+        "asks for page 5 but the document has 2 pages",
+    )
+    .await;
+    recognize(
+        Request::from_url("https://example.com/report.pdf").unwrap(),
+        "GeneralAccurateOCR",
+        "PdfPageNumber",
+        "is needed for a PDF given by URL",
     )
     .await;
 }
@@ -454,7 +472,7 @@ async fn card_nationality_and_type_are_required() {
             .with_document_kind(DocumentKind::IdCard),
         "ApplyCardVerificationExternal",
         "Nationality",
-        "set it with TencentOcrBuilder::card_nationality",
+        "in the request options or with TencentOcrBuilder::card_nationality",
     )
     .await;
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand};
+use cloud_ocr::core::{DocumentKind, Options, OutputKind, PageSet};
 use cloud_ocr::{OutputFormat, ProviderKind};
 
 #[cfg(test)]
@@ -22,8 +23,10 @@ With no --provider and no credentials at all, cloud-ocr runs on an embedded emul
 
 Exit codes:
   0  success
-  1  the document failed (scan) or some inputs failed (batch)
-  2  usage or configuration error (bad flags, missing credentials, unreadable input)
+  1  the document failed or is incomplete (a page asked for did not arrive; stderr names it)
+     (scan), or some inputs failed or are incomplete (batch)
+  2  usage, configuration or input error (bad flags, an option the provider does not honour,
+     missing credentials, an unreadable or unsupported input); nothing was sent
   3  authentication error (the service refused the keys)
   4  throttled or out of quota
   5  transport, timeout or service error";
@@ -83,6 +86,87 @@ pub struct ProviderArgs {
     pub emulator: bool,
 }
 
+/// What to recognise and how (shared by `scan` and `batch`). Each flag wins over the same
+/// option in the configuration file's `options` table. A provider refuses (exit 2) an option
+/// it does not honour, before anything is sent.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RecognitionArgs {
+    /// Pages of a multi-page document, e.g. `1-3,7` (default: every page).
+    #[arg(long, value_name = "PAGES", value_parser = pages_parser())]
+    pub pages: Option<PageSet>,
+
+    /// Languages to recognise, in the provider's naming (comma-separated or repeated).
+    #[arg(long = "lang", value_name = "LANG", value_delimiter = ',')]
+    pub languages: Vec<String>,
+
+    /// What to return: text, layout, fields, markdown, files (comma-separated or repeated).
+    #[arg(long = "want", value_name = "KIND", value_delimiter = ',', value_parser = output_kind_parser())]
+    pub outputs: Vec<OutputKind>,
+
+    /// Names of fields to extract, comma-separated (tc-ocr: ExtractDocMulti `ItemNames`).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub fields: Vec<String>,
+
+    /// A named extraction configuration (tc-ocr: ExtractDocMulti `ConfigId`, e.g. InvoiceEng).
+    #[arg(long, value_name = "ID")]
+    pub config_id: Option<String>,
+
+    /// The kind of document: general or id-card.
+    #[arg(long, value_name = "KIND", value_parser = document_kind_parser())]
+    pub kind: Option<DocumentKind>,
+
+    /// For --kind id-card: the issuing country, ISO 3166-1 alpha-3 (e.g. PHL).
+    #[arg(long, value_name = "CODE")]
+    pub card_nationality: Option<String>,
+
+    /// For --kind id-card: the card type (tc-ocr: ID_CARD, PASSPORT, DRIVING_LICENSE, …).
+    #[arg(long, value_name = "TYPE")]
+    pub card_type: Option<String>,
+
+    /// The result file format (picwish: txt, docx, xlsx, pptx, pdf).
+    #[arg(long, value_name = "FORMAT")]
+    pub result_format: Option<String>,
+
+    /// Treat an incomplete document (a page that did not arrive) as a failure.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl RecognitionArgs {
+    /// The configuration's options with these flags applied on top.
+    pub fn apply(&self, mut options: Options) -> Options {
+        if let Some(pages) = &self.pages {
+            options.pages = Some(pages.clone());
+        }
+        if !self.languages.is_empty() {
+            options.languages = self.languages.clone();
+        }
+        if !self.outputs.is_empty() {
+            options.outputs = self.outputs.iter().copied().collect();
+        }
+        if !self.fields.is_empty() {
+            options.field_names = self.fields.iter().map(|f| f.trim().to_owned()).collect();
+        }
+        if let Some(id) = &self.config_id {
+            options.config_id = Some(id.clone());
+        }
+        if let Some(kind) = self.kind {
+            options.document_kind = kind;
+        }
+        if let Some(n) = &self.card_nationality {
+            options.card_nationality = Some(n.clone());
+        }
+        if let Some(t) = &self.card_type {
+            options.card_type = Some(t.clone());
+        }
+        if let Some(f) = &self.result_format {
+            options.result_format = Some(f.clone());
+        }
+        options.strict |= self.strict;
+        options
+    }
+}
+
 /// `cloud-ocr scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -93,6 +177,10 @@ pub struct ScanArgs {
     /// Provider selection and settings.
     #[command(flatten)]
     pub provider: ProviderArgs,
+
+    /// What to recognise and how.
+    #[command(flatten)]
+    pub recognition: RecognitionArgs,
 
     /// Output format: text, json (the stable wrapper with "simulated") or markdown.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
@@ -119,6 +207,10 @@ pub struct BatchArgs {
     /// Provider selection and settings.
     #[command(flatten)]
     pub provider: ProviderArgs,
+
+    /// What to recognise and how.
+    #[command(flatten)]
+    pub recognition: RecognitionArgs,
 
     /// How many documents are in flight at once (the provider's rate limits still apply).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -148,6 +240,21 @@ pub struct EmulatorArgs {
 fn provider_parser() -> impl TypedValueParser<Value = ProviderKind> {
     PossibleValuesParser::new(ProviderKind::ALL.iter().map(|k| k.as_str()))
         .try_map(|name| name.parse::<ProviderKind>())
+}
+
+fn pages_parser() -> impl TypedValueParser<Value = PageSet> {
+    clap::builder::NonEmptyStringValueParser::new()
+        .try_map(|text| text.parse::<PageSet>().map_err(|e| e.message().to_owned()))
+}
+
+fn output_kind_parser() -> impl TypedValueParser<Value = OutputKind> {
+    PossibleValuesParser::new(OutputKind::ALL.map(OutputKind::as_str))
+        .try_map(|name| name.parse::<OutputKind>())
+}
+
+fn document_kind_parser() -> impl TypedValueParser<Value = DocumentKind> {
+    PossibleValuesParser::new(DocumentKind::ALL.map(DocumentKind::as_str))
+        .try_map(|name| name.parse::<DocumentKind>())
 }
 
 fn format_parser() -> impl TypedValueParser<Value = OutputFormat> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cloud_ocr::core::provider::wait;
+use cloud_ocr::core::Options;
 use cloud_ocr::{Env, Error, Job, OcrProvider, OutputFormat, ScanOutput};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -16,6 +17,7 @@ use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
 use super::journal::{ErrorRecord, Event, Journal, Last, Record, State};
 use super::progress::Progress;
+use super::scan::incomplete_warning;
 use super::session::Session;
 
 /// Runs `batch`.
@@ -51,6 +53,7 @@ struct Context {
     out_dir: PathBuf,
     format: OutputFormat,
     simulated: bool,
+    options: Options,
     progress: Progress,
 }
 
@@ -159,6 +162,7 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
         out_dir: args.out.clone(),
         format: args.format,
         simulated: session.simulated,
+        options: args.recognition.apply(session.options.clone()),
         progress: Progress::new(work.len() as u64),
     });
     let permits = Arc::new(Semaphore::new(usize::from(args.concurrency)));
@@ -178,18 +182,27 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
     }
     let mut done = 0usize;
     let mut failed: Vec<(String, String)> = Vec::new();
+    let mut incomplete: Vec<String> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((_, Ok(()))) => done += 1,
+            Ok((_, Ok(None))) => done += 1,
+            Ok((_, Ok(Some(warning)))) => {
+                done += 1;
+                incomplete.push(warning);
+            }
             Ok((display, Err(e))) => failed.push((display, one_line(&e))),
             Err(e) => failed.push(("(a task)".to_owned(), format!("stopped unexpectedly: {e}"))),
         }
     }
     context.progress.finish();
 
+    let incomplete_note = match incomplete.len() {
+        0 => String::new(),
+        n => format!("; {n} of the done are incomplete (pages missing)"),
+    };
     eprintln!(
         "cloud-ocr: summary: {done} done, {} failed, {} skipped ({skipped_done} done earlier, {} \
-         failed earlier); results in {}",
+         failed earlier){incomplete_note}; results in {}",
         failed.len(),
         skipped_done + skipped_failed.len(),
         skipped_failed.len(),
@@ -205,7 +218,11 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
             error.summary()
         );
     }
-    if failed.is_empty() && skipped_failed.is_empty() {
+    incomplete.sort();
+    for warning in &incomplete {
+        eprintln!("{warning}");
+    }
+    if failed.is_empty() && skipped_failed.is_empty() && incomplete.is_empty() {
         Exit::Ok
     } else {
         Exit::Failed
@@ -220,12 +237,13 @@ fn journal_error(context: &Context, e: std::io::Error) -> Error {
 }
 
 /// Recognises one input: submit (journalled at once) or resume the saved job, wait, write the
-/// result file, journal it. A failure is journalled and reported.
-async fn process(context: &Context, item: Work) -> Result<(), Error> {
+/// result file, journal it. A failure is journalled and reported; an incomplete document is
+/// written and its warning returned.
+async fn process(context: &Context, item: Work) -> Result<Option<String>, Error> {
     let key = item.input.key.clone();
     let result = recognise(context, &item).await;
     match &result {
-        Ok(()) => context
+        Ok(_) => context
             .progress
             .done(&format!("{} -> {}", item.input.display, item.output)),
         Err(e) => {
@@ -248,7 +266,7 @@ async fn process(context: &Context, item: Work) -> Result<(), Error> {
     result
 }
 
-async fn recognise(context: &Context, item: &Work) -> Result<(), Error> {
+async fn recognise(context: &Context, item: &Work) -> Result<Option<String>, Error> {
     let provider = &context.provider;
     let document = match &item.resume {
         Some(job) => {
@@ -256,7 +274,7 @@ async fn recognise(context: &Context, item: &Work) -> Result<(), Error> {
             wait(provider.as_ref(), job).await?
         }
         None => {
-            let request = item.input.request()?;
+            let request = item.input.request()?.with_options(context.options.clone());
             let job = provider.submit(&request).await?;
             context
                 .journal
@@ -272,6 +290,12 @@ async fn recognise(context: &Context, item: &Work) -> Result<(), Error> {
             }
         }
     };
+    let document = if context.options.strict {
+        document.require_complete()?
+    } else {
+        document
+    };
+    let warning = incomplete_warning(&item.input.display, &document);
     let text = ScanOutput::new(
         provider.id(),
         item.input.display.clone(),
@@ -292,5 +316,6 @@ async fn recognise(context: &Context, item: &Work) -> Result<(), Error> {
             },
         })
         .await
-        .map_err(|e| journal_error(context, e))
+        .map_err(|e| journal_error(context, e))?;
+    Ok(warning)
 }

@@ -11,7 +11,8 @@ pub enum Exit {
     Ok = 0,
     /// The document failed (scan) or some inputs failed (batch).
     Failed = 1,
-    /// Usage or configuration error: bad flags, missing credentials, unreadable input.
+    /// Usage, configuration or input error: bad flags, an option the provider does not
+    /// honour, missing credentials, an unreadable or unsupported input. Nothing was sent.
     Usage = 2,
     /// The service refused the credentials.
     Auth = 3,
@@ -31,7 +32,7 @@ impl Exit {
     /// The exit code for a run that stopped on `err`.
     pub fn for_error(err: &Error) -> Exit {
         match err.kind() {
-            ErrorKind::Config => Exit::Usage,
+            ErrorKind::Config | ErrorKind::InvalidInput | ErrorKind::Unsupported => Exit::Usage,
             ErrorKind::Auth => Exit::Auth,
             ErrorKind::Throttled | ErrorKind::Quota => Exit::Throttled,
             ErrorKind::Service
@@ -49,8 +50,10 @@ impl Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the document failed (scan) or some inputs failed (batch)
-  2  usage or configuration error (bad flags, missing credentials, unreadable input)
+  1  the document failed or is incomplete (a page asked for did not arrive; stderr names it)
+     (scan), or some inputs failed or are incomplete (batch)
+  2  usage, configuration or input error (bad flags, an option the provider does not honour,
+     missing credentials, an unreadable or unsupported input); nothing was sent
   3  authentication error (the service refused the keys)
   4  throttled or out of quota
   5  transport, timeout or service error";
@@ -83,9 +86,9 @@ mod tests {
             (ErrorKind::Transport, 5),
             (ErrorKind::OutcomeUnknown, 5),
             (ErrorKind::Decode, 5),
-            (ErrorKind::InvalidInput, 1),
+            (ErrorKind::InvalidInput, 2),
             (ErrorKind::TaskFailed, 1),
-            (ErrorKind::Unsupported, 1),
+            (ErrorKind::Unsupported, 2),
             (ErrorKind::ResultExpired, 1),
         ];
         for (kind, code) in cases {

@@ -41,6 +41,7 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    let request = request.with_options(args.recognition.apply(session.options.clone()));
     let exit = scan(&session, &args, &request).await;
     session.close().await;
     exit
@@ -53,6 +54,7 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
         Ok(doc) => doc,
         Err(e) => return fail(&e),
     };
+    let incomplete = incomplete_warning(&args.input, &document);
     let output = ScanOutput::new(provider.id(), &args.input, session.simulated, document);
     let text = match output.render(args.format) {
         Ok(t) => t,
@@ -78,7 +80,26 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
             }
         }
     }
-    Exit::Ok
+    match incomplete {
+        Some(warning) => {
+            eprintln!("{warning}");
+            Exit::Failed
+        }
+        None => Exit::Ok,
+    }
+}
+
+/// The one-line warning for a document with missing pages, if it has any.
+pub fn incomplete_warning(input: &str, document: &cloud_ocr::core::Document) -> Option<String> {
+    if document.is_complete() {
+        return None;
+    }
+    Some(format!(
+        "cloud-ocr: warning: {input} is incomplete: {} of {} requested page(s) missing: {}",
+        document.missing.len(),
+        document.pages_requested.len().max(document.missing.len()),
+        document.missing_summary()
+    ))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use cloud_ocr::config::{
     build_provider, check_ready, ConfigFile, CredentialsConfig, ProviderConfig, Secret,
 };
+use cloud_ocr::core::Options;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
 use ocr_emulator::{Emulator, EmulatorConfig};
 
@@ -26,6 +27,8 @@ pub struct Session {
     pub provider: Arc<dyn OcrProvider>,
     /// Whether results are simulated (the embedded emulator answers).
     pub simulated: bool,
+    /// The request options of the configuration file (`options` of the provider's table).
+    pub options: Options,
     emulator: Option<Emulator>,
 }
 
@@ -44,7 +47,7 @@ impl Session {
         };
         let chosen = args.provider.or(file.provider());
         if args.emulator {
-            return Session::embedded(chosen, EMULATOR_FLAG_NOTICE).await;
+            return Session::embedded(chosen, &file, EMULATOR_FLAG_NOTICE).await;
         }
         let detected = || {
             ProviderKind::ALL.iter().copied().find(|kind| {
@@ -57,7 +60,7 @@ impl Session {
             None => match detected() {
                 Some(kind) => kind,
                 None if args.endpoint.is_some() => default_kind()?,
-                None => return Session::embedded(None, NO_CREDENTIALS_NOTICE).await,
+                None => return Session::embedded(None, &file, NO_CREDENTIALS_NOTICE).await,
             },
         };
         let mut config = file.provider_config(kind)?;
@@ -68,17 +71,23 @@ impl Session {
         Ok(Session {
             provider: build_provider(&config, env)?,
             simulated: false,
+            options: config.options,
             emulator: None,
         })
     }
 
     /// Starts the emulator in this process and points `kind` (default tc-ocr) at it with its
     /// test credentials.
-    async fn embedded(kind: Option<ProviderKind>, notice: &str) -> Result<Session> {
+    async fn embedded(
+        kind: Option<ProviderKind>,
+        file: &ConfigFile,
+        notice: &str,
+    ) -> Result<Session> {
         let kind = match kind {
             Some(kind) => kind,
             None => default_kind()?,
         };
+        let options = file.provider_config(kind)?.options;
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .map_err(|e| {
@@ -99,6 +108,7 @@ impl Session {
         Ok(Session {
             provider,
             simulated: true,
+            options,
             emulator: Some(emulator),
         })
     }

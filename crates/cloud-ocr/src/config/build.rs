@@ -165,14 +165,20 @@ fn check_applicable(config: &ProviderConfig) -> Result<()> {
     let tencent = kind.uses_tencent_credentials();
     let is_cos = kind.as_str() == "cos-ci";
     let is_lkeap = kind.as_str() == "lkeap";
+    let is_tc_ocr = kind.as_str() == "tc-ocr";
     let c = &config.credentials;
-    let checks: [(&str, bool, bool); 16] = [
+    let checks: [(&str, bool, bool); 17] = [
         ("cos_endpoint", config.cos_endpoint.is_some(), is_cos),
         ("ci_endpoint", config.ci_endpoint.is_some(), is_cos),
         ("bucket", config.bucket.is_some(), is_cos),
         ("key_prefix", config.key_prefix.is_some(), is_cos),
         ("keep_uploads", config.keep_uploads.is_some(), is_cos),
-        ("site", config.site.is_some(), is_lkeap),
+        ("site", config.site.is_some(), is_lkeap || is_tc_ocr),
+        (
+            "page_concurrency",
+            config.page_concurrency.is_some(),
+            is_tc_ocr || is_cos,
+        ),
         ("region", config.region.is_some(), tencent),
         ("rate_limits", !config.rate_limits.is_empty(), tencent),
         ("credentials.secret_id", c.secret_id.is_some(), tencent),
@@ -279,6 +285,23 @@ fn poll_policy(config: &ProviderConfig, defaults: (f64, f64)) -> Result<Option<P
         config.poll_deadline_secs.unwrap_or(defaults.1),
     )?;
     Ok(Some(PollPolicy::fixed(interval, deadline)))
+}
+
+/// The Tencent Cloud site of `tc-ocr` and `lkeap`, if set.
+#[cfg(any(feature = "tc-ocr", feature = "lkeap"))]
+fn site(config: &ProviderConfig) -> Result<Option<tc_api::Site>> {
+    config.site.as_deref().map(str::parse).transpose()
+}
+
+/// Pages recognised at once, if set: at least 1.
+fn page_concurrency(config: &ProviderConfig) -> Result<Option<usize>> {
+    match config.page_concurrency {
+        Some(0) => {
+            Err(Error::config("`page_concurrency` must be at least 1")
+                .with_field("page_concurrency"))
+        }
+        other => Ok(other),
+    }
 }
 
 /// An http(s) base URL.
@@ -438,6 +461,12 @@ fn tencent_ocr(
     if let Some(region) = &config.region {
         b = b.region(region.clone());
     }
+    if let Some(site) = site(config)? {
+        b = b.site(site);
+    }
+    if let Some(n) = page_concurrency(config)? {
+        b = b.page_concurrency(n);
+    }
     let actions: Vec<&'static str> = tc_ocr::DEFAULT_RATE_LIMITS
         .iter()
         .map(|(a, _)| *a)
@@ -468,13 +497,7 @@ fn lkeap(
     let mut b = lkeap::Lkeap::builder()
         .credentials(credentials)
         .runtime(runtime);
-    if let Some(site) = &config.site {
-        let site = lkeap::Site::from_name(site.trim()).ok_or_else(|| {
-            Error::config(format!(
-                "`site` must be `domestic` or `international`, not `{site}`"
-            ))
-            .with_field("site")
-        })?;
+    if let Some(site) = site(config)? {
         b = b.site(site);
     }
     if let Some(region) = &config.region {
@@ -587,6 +610,9 @@ fn cos_ci(
     }
     if let Some(keep) = config.keep_uploads {
         b = b.keep_uploads(keep);
+    }
+    if let Some(n) = page_concurrency(config)? {
+        b = b.page_concurrency(n);
     }
     if let Some(policy) = poll_policy(config, (1.0, 120.0))? {
         b = b.poll_policy(policy);

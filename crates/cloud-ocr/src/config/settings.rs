@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ocr_core::Options;
 use serde::{Deserialize, Serialize};
 
 use super::kind::ProviderKind;
@@ -131,7 +132,9 @@ pub struct TimeoutsConfig {
 /// | `endpoint` (base URL) | API 3.0 URL | API 3.0 URL | path-style root serving `cos/<bucket>/` and `ci/<bucket>/` | base URL |
 /// | `cos_endpoint`, `ci_endpoint`, `bucket`, `key_prefix`, `keep_uploads` | | | ✓ | |
 /// | `region` | ✓ | ✓ | ✓ | |
-/// | `site` (`domestic` / `international`) | | ✓ | | |
+/// | `site` (`intl` default / `domestic`) | ✓ | ✓ | | |
+/// | `page_concurrency` | ✓ | | ✓ | |
+/// | `options` (request defaults) | ✓ | ✓ | ✓ | ✓ |
 /// | `credentials` | Tencent | Tencent | Tencent | `api_key` |
 /// | `timeouts`, `max_attempts`, `rate_limit`, `rate_limits`, `poll_*` | ✓ | ✓ | ✓ | ✓ (`rate_limits` no) |
 ///
@@ -166,9 +169,15 @@ pub struct ProviderConfig {
     /// The region (`cos-ci`: required, else `CLOUD_OCR_COS_REGION`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `lkeap`: `domestic` (default) or `international`.
+    /// `tc-ocr`, `lkeap`: the Tencent Cloud site, `intl` (default: the site the documented
+    /// APIs describe; `ocr.intl.tencentcloudapi.com`, `lkeap.intl.tencentcloudapi.com` in
+    /// `ap-jakarta`) or `domestic` (`ocr.tencentcloudapi.com`, `lkeap.tencentcloudapi.com` in
+    /// `ap-guangzhou`). Accounts are site-specific.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// `tc-ocr`, `cos-ci`: how many pages of a PDF are recognised at once (default 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_concurrency: Option<usize>,
     /// `cos-ci`: the bucket, `<name>-<appid>` (required, else `CLOUD_OCR_COS_BUCKET`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
@@ -203,6 +212,17 @@ pub struct ProviderConfig {
     /// polled again later).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_deadline_secs: Option<f64>,
+    /// Request options applied to every document (pages, languages, outputs, field names,
+    /// config id, document kind and card, result format, strict); the command line's flags
+    /// win over them. Build requests with
+    /// [`Request::with_options`](ocr_core::Request::with_options)`(config.options.clone())`.
+    /// An option the provider does not honour is refused when a request is submitted.
+    #[serde(default, skip_serializing_if = "is_default_options")]
+    pub options: Options,
+}
+
+fn is_default_options(o: &Options) -> bool {
+    o == &Options::default()
 }
 
 fn is_default(t: &TimeoutsConfig) -> bool {
@@ -220,6 +240,7 @@ impl ProviderConfig {
             ci_endpoint: None,
             region: None,
             site: None,
+            page_concurrency: None,
             bucket: None,
             key_prefix: None,
             keep_uploads: None,
@@ -230,6 +251,7 @@ impl ProviderConfig {
             rate_limits: BTreeMap::new(),
             poll_interval_secs: None,
             poll_deadline_secs: None,
+            options: Options::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lkeap::{Lkeap, LkeapBuilder};
+use lkeap::{Lkeap, LkeapBuilder, Site};
 use ocr_core::clock::FixedClock;
 use ocr_core::retry::FixedJitter;
 use ocr_core::{PollPolicy, RetryPolicy};
@@ -38,9 +38,12 @@ pub const SEED_FAILED_RESPONSE: &str = include_str!(concat!(
     "/../../fixtures/lkeap/seed/get_reconstruct_document_result.failed.response.json"
 ));
 
-/// A builder aimed at `server`, with a fixed credential and clock, no jitter and fast polling.
+/// A builder aimed at `server`, with a fixed credential and clock, no jitter and fast polling,
+/// on the domestic site (region `ap-guangzhou`, its file rules and default config) unless a
+/// test chooses another.
 pub fn builder(server: &MockServer) -> LkeapBuilder {
     Lkeap::builder()
+        .site(Site::Domestic)
         .endpoint(Endpoint::custom(&server.uri()).unwrap())
         .credential(Credential::new(SECRET_ID, SECRET_KEY))
         .clock(Arc::new(FixedClock::at_unix(NOW)))

@@ -381,10 +381,24 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
             format!("The page range {start}–{end} is longer than {MAX_RANGE} pages."),
         ));
     }
+    let injected: Vec<u64> = call
+        .app
+        .take_failed_pages(call.service, call.action)
+        .unwrap_or_default()
+        .into_iter()
+        .map(u64::from)
+        .collect();
     let pages: Vec<usize> = (start..=end.min(total))
+        .filter(|p| !injected.contains(p))
         .filter_map(|p| usize::try_from(p - 1).ok())
         .collect();
-    let failed_pages: Vec<u64> = (start.max(total + 1)..=end).collect();
+    let mut failed_pages: Vec<u64> = (start.max(total + 1)..=end).collect();
+    failed_pages.extend(
+        injected
+            .iter()
+            .filter(|p| (start..=end.min(total)).contains(p)),
+    );
+    failed_pages.sort_unstable();
     if sse && pages.len() > SSE_MAX_PAGES {
         return Err(TcError::new(
             "LimitExceeded.ExceededMaxPagesError",

@@ -239,3 +239,11 @@ pub fn pdf() -> Vec<u8> {
 pub fn b64(data: &[u8]) -> String {
     STANDARD.encode(data)
 }
+
+/// A valid PDF of `n` pages (page `i` shows the line `Page i`), whose pages can be counted.
+pub fn pdf_pages(n: usize) -> Vec<u8> {
+    let lines: Vec<String> = (1..=n).map(|i| format!("Page {i}")).collect();
+    let pages: Vec<[&str; 1]> = lines.iter().map(|l| [l.as_str()]).collect();
+    let pages: Vec<&[&str]> = pages.iter().map(|p| &p[..]).collect();
+    ocr_emulator::samples::pdf_with_text(&pages)
+}
