@@ -1,7 +1,8 @@
 //! # cloud-ocr
 //!
 //! One crate for cloud OCR: the provider-neutral core, every provider behind a cargo feature,
-//! providers built from configuration, and the `cloud-ocr` command-line tool.
+//! and providers built from configuration. The `cloud-ocr` command-line tool lives in its own
+//! crate, `cloud-ocr-cli`, so this library pulls in no CLI dependency.
 //!
 //! | feature | what it adds |
 //! |---|---|
@@ -10,9 +11,8 @@
 //! | `cos-ci` | [`cos_ci`]: COS upload + Cloud Infinite OCR jobs |
 //! | `picwish` | [`picwish`]: PicWish OCR tasks |
 //! | `toml` | [`config::ConfigFile`]: provider settings from a TOML file |
-//! | `cli` | the `cloud-ocr` binary (clap, indicatif, tokio, the embedded emulator); implies `toml` |
 //!
-//! All are on by default. A build with one provider feature compiles only that provider
+//! The providers are on by default (`toml` is not). A build with one provider feature compiles only that provider
 //! (`--no-default-features --features picwish` pulls in no Tencent crate).
 //!
 //! ## Switching providers by configuration
@@ -42,6 +42,7 @@
 //!
 //! ## The command-line tool
 //!
+//! In the `cloud-ocr-cli` crate (`cargo install cloud-ocr-cli`, binary `cloud-ocr`):
 //! `cloud-ocr scan <FILE|URL>`, `cloud-ocr batch <DIR|LIST-FILE> --out DIR` and
 //! `cloud-ocr emulator`; with no credentials at all it runs on an embedded emulator and says so.
 //! Run `cloud-ocr --help`, or see the README, for flags, exit codes and the batch journal.

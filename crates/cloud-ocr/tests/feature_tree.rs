@@ -15,6 +15,10 @@ const TENCENT_CRATES: [&str; 6] = [
 ];
 
 fn tree(features: &[&str]) -> Option<String> {
+    tree_with(features, true)
+}
+
+fn tree_with(features: &[&str], no_default: bool) -> Option<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +31,11 @@ fn tree(features: &[&str]) -> Option<String> {
             "--prefix",
             "none",
         ])
-        .args(["--no-default-features"]);
+        .args(if no_default {
+            &["--no-default-features"][..]
+        } else {
+            &[][..]
+        });
     if !features.is_empty() {
         cmd.arg("--features").arg(features.join(","));
     }
@@ -91,5 +99,28 @@ fn each_tencent_feature_pulls_only_its_own_provider() {
                 "{other} with {feature}:\n{tree}"
             );
         }
+    }
+}
+
+#[test]
+fn the_default_library_pulls_no_command_line_dependency() {
+    let Some(tree) = tree_with(&[], false) else {
+        return;
+    };
+    let names = crate_names(&tree);
+    for provider in ["tc-ocr", "lkeap", "cos-ci", "picwish"] {
+        assert!(
+            names.iter().any(|n| n == provider),
+            "{provider} missing:\n{tree}"
+        );
+    }
+    for cli in [
+        "clap",
+        "indicatif",
+        "tracing-subscriber",
+        "ocr-emulator",
+        "cloud-ocr-cli",
+    ] {
+        assert!(!names.iter().any(|n| n == cli), "{cli} in:\n{tree}");
     }
 }
