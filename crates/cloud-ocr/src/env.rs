@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Variable prefixes [`Env::from_process`] keeps; nothing else of the process environment is
-/// copied (fewer places for an unrelated secret to travel).
+/// Variable prefixes whose values `Debug` may show (unless the name looks secret); the values
+/// of every other variable are hidden (fewer places for an unrelated secret to travel).
 pub const KEPT_PREFIXES: [&str; 3] = ["TENCENTCLOUD_", "PICWISH_", "CLOUD_OCR_"];
 
 /// A snapshot of the environment variables and home directory that configuration reads.
@@ -39,9 +39,10 @@ impl Env {
         Env::default()
     }
 
-    /// The process environment: every variable starting with one of [`KEPT_PREFIXES`], and the
-    /// home directory (`HOME`, else `USERPROFILE`). The only place this crate reads the process
-    /// environment.
+    /// The process environment: every variable (so a variable named in configuration, such as
+    /// `credentials.api_key_env = "MY_PICWISH_KEY"`, is found whatever its name) and the home
+    /// directory (`HOME`, else `USERPROFILE`). The only place this crate reads the process
+    /// environment. `Debug` shows only the names of variables outside [`KEPT_PREFIXES`].
     ///
     /// ```
     /// let env = cloud_ocr::Env::from_process();
@@ -53,9 +54,7 @@ impl Env {
             let (Some(name), Some(value)) = (name.to_str(), value.to_str()) else {
                 continue;
             };
-            if KEPT_PREFIXES.iter().any(|p| name.starts_with(p)) {
-                env.vars.insert(name.to_owned(), value.to_owned());
-            }
+            env.vars.insert(name.to_owned(), value.to_owned());
         }
         env.home = ["HOME", "USERPROFILE"]
             .into_iter()
@@ -108,7 +107,8 @@ impl fmt::Debug for Env {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut map = f.debug_map();
                 for (name, value) in self.0 {
-                    if is_sensitive(name) {
+                    let kept = KEPT_PREFIXES.iter().any(|p| name.starts_with(p));
+                    if is_sensitive(name) || !kept {
                         map.entry(name, &format_args!("<redacted>"));
                     } else {
                         map.entry(name, value);
@@ -165,5 +165,7 @@ mod tests {
         }
         assert!(debug.contains("TENCENTCLOUD_SECRET_KEY"));
         assert!(debug.contains("ap-beijing"));
+        let other = Env::new().with_var("DATABASE_URL", "postgres://u:pw@h/db");
+        assert!(!format!("{other:?}").contains("pw@h"));
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use cloud_ocr::config::{
-    build_provider, check_ready, ConfigFile, CredentialsConfig, ProviderConfig, Secret,
+    build_provider, readiness, ConfigFile, CredentialsConfig, ProviderConfig, Secret,
 };
 use cloud_ocr::core::Options;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
@@ -39,27 +39,38 @@ impl Session {
     /// 2. a provider named by `--provider` or the file: built from the file's settings and
     ///    `env`; missing credentials are a `Config` error naming the variables;
     /// 3. otherwise the first provider whose credentials are found; with `--endpoint`, tc-ocr;
-    /// 4. otherwise the embedded emulator, with a notice on stderr.
+    /// 4. otherwise, when nothing at all is configured (no configuration file, no credential
+    ///    found), the embedded emulator, with a notice on stderr.
+    ///
+    /// Every table of the configuration file is checked first, and a source that is present
+    /// but unusable (an unknown setting, a malformed profile file, a named variable that is
+    /// unset, one key of a pair) is an error naming it: never a fallback to another provider
+    /// or to the emulator.
     pub async fn open(args: &ProviderArgs, env: &Env) -> Result<Session> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
         let chosen = args.provider.or(file.provider());
+        // A typo anywhere in the file is an error, whichever provider runs.
+        for kind in ProviderKind::ALL {
+            file.provider_config(*kind)?;
+        }
         if args.emulator {
             return Session::embedded(chosen, &file, EMULATOR_FLAG_NOTICE).await;
         }
-        let detected = || {
-            ProviderKind::ALL.iter().copied().find(|kind| {
-                file.provider_config(*kind)
-                    .is_ok_and(|config| check_ready(&config, env).is_ok())
-            })
-        };
         let kind = match chosen {
             Some(kind) => kind,
-            None => match detected() {
+            None => match detect(&file, env)? {
                 Some(kind) => kind,
                 None if args.endpoint.is_some() => default_kind()?,
+                None if args.config.is_some() => {
+                    return Err(Error::config(
+                        "the configuration file names no `provider` and no provider's \
+                         credentials were found: set `provider` (or --provider) and its \
+                         credentials, or use --emulator for simulated results",
+                    ))
+                }
                 None => return Session::embedded(None, &file, NO_CREDENTIALS_NOTICE).await,
             },
         };
@@ -119,6 +130,17 @@ impl Session {
             emulator.shutdown().await;
         }
     }
+}
+
+/// The first provider whose credentials are found; an error as soon as one provider's
+/// configured source is unusable (never skipped in favour of the next).
+fn detect(file: &ConfigFile, env: &Env) -> Result<Option<ProviderKind>> {
+    for kind in ProviderKind::ALL {
+        if readiness(&file.provider_config(*kind)?, env)? {
+            return Ok(Some(*kind));
+        }
+    }
+    Ok(None)
 }
 
 /// tc-ocr when this build has it, else the first provider it has.

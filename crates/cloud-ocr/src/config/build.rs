@@ -71,6 +71,7 @@ pub fn build_provider(config: &ProviderConfig, env: &Env) -> Result<Arc<dyn OcrP
     let kind = config.provider;
     let tag = |e: Error| e.with_provider(kind.as_str());
     check_applicable(config).map_err(tag)?;
+    check_region(config, env).map_err(tag)?;
     let runtime = runtime_config(config).map_err(tag)?;
     match kind {
         #[cfg(feature = "tc-ocr")]
@@ -119,6 +120,109 @@ pub fn check_ready(config: &ProviderConfig, env: &Env) -> Result<()> {
         #[cfg(feature = "picwish")]
         ProviderKind::PicWish => picwish_key(config, env).map(drop).map_err(tag),
     }
+}
+
+/// Whether `config` is usable with `env`, telling "nothing configured" apart from "configured
+/// but unusable": `Ok(true)` when everything it needs is found, `Ok(false)` when nothing of it
+/// is configured at all (no credentials anywhere, no named variable, no setting that needs
+/// them), and an error when something is configured but wrong or incomplete: a malformed
+/// profile file, a named variable that is unset, one of a pair, a bad region, a setting that
+/// does not apply. A caller choosing a provider must stop on the error, never fall back.
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), ocr_core::Error> {
+/// use cloud_ocr::config::{readiness, CredentialsConfig};
+/// use cloud_ocr::{Env, ProviderConfig, ProviderKind};
+///
+/// let plain = ProviderConfig::new(ProviderKind::PicWish);
+/// assert_eq!(readiness(&plain, &Env::new())?, false);
+/// assert_eq!(readiness(&plain, &Env::new().with_var("PICWISH_API_KEY", "k"))?, true);
+/// let named = plain.with_credentials(CredentialsConfig {
+///     api_key_env: Some("MY_PICWISH_KEY".into()),
+///     ..CredentialsConfig::default()
+/// });
+/// assert!(readiness(&named, &Env::new()).unwrap_err().to_string().contains("MY_PICWISH_KEY"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
+pub fn readiness(config: &ProviderConfig, env: &Env) -> Result<bool> {
+    let kind = config.provider;
+    let tag = |e: Error| e.with_provider(kind.as_str());
+    check_applicable(config).map_err(tag)?;
+    let named = !config.credentials.is_empty();
+    let answer = match kind {
+        #[cfg(any(feature = "tc-ocr", feature = "lkeap"))]
+        ProviderKind::TcOcr | ProviderKind::Lkeap => {
+            check_region(config, env)?;
+            match tencent_credentials(config, env)? {
+                Ok(_) => Ok(true),
+                Err(missing) if named => Err(missing.into_error()),
+                Err(_) => Ok(false),
+            }
+        }
+        #[cfg(feature = "cos-ci")]
+        ProviderKind::CosCi => {
+            check_region(config, env)?;
+            let cos_named = config.bucket.is_some()
+                || config.region.is_some()
+                || env.var(vars::COS_BUCKET).is_some()
+                || env.var(vars::COS_REGION).is_some();
+            match tencent_credentials(config, env)? {
+                Err(missing) if named => Err(missing.into_error()),
+                Err(_) if !cos_named => Ok(false),
+                Ok(_) if !cos_named => Ok(false),
+                _ => cos_settings(config, env).map(|_| true),
+            }
+        }
+        #[cfg(feature = "picwish")]
+        ProviderKind::PicWish => match picwish_key(config, env) {
+            Ok(_) => Ok(true),
+            Err(e) if named => Err(e),
+            Err(_) => Ok(false),
+        },
+        #[allow(unreachable_patterns)]
+        _ => check_ready(config, env).map(|()| true),
+    };
+    answer.map_err(tag)
+}
+
+/// A region, from the configuration or (for cos-ci) `CLOUD_OCR_COS_REGION`: lower-case
+/// letters, digits and `-` only, so it can travel in a header and a host name.
+fn check_region(config: &ProviderConfig, env: &Env) -> Result<()> {
+    let from_env = config.provider.as_str() == "cos-ci" && config.region.is_none();
+    let (value, name) = match (&config.region, from_env) {
+        (Some(region), _) => (Some(region.as_str()), "`region`".to_owned()),
+        (None, true) => (env.var(vars::COS_REGION), vars::COS_REGION.to_owned()),
+        (None, false) => (None, String::new()),
+    };
+    let Some(region) = value else {
+        return Ok(());
+    };
+    let ok = !region.is_empty()
+        && region.len() <= 64
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "{name} must be a region name such as ap-beijing (lower-case letters, digits and `-`)"
+    ))
+    .with_field("region"))
+}
+
+/// A session token must fit in a header: no control characters.
+fn check_token(token: &str, source: &str) -> Result<()> {
+    if token.chars().any(char::is_control) {
+        return Err(Error::config(format!(
+            "{source} holds a control character (a line break?); a session token is one line"
+        ))
+        .with_field("credentials.session_token"));
+    }
+    Ok(())
 }
 
 /// The first provider of this build (in [`ProviderKind::ALL`] order) whose credentials are
@@ -360,9 +464,15 @@ fn tencent_credentials(
     let c = &config.credentials;
     let explicit = |cred: Credential| -> Lookup<Arc<dyn ProvideCredential>> {
         let token = match (&c.session_token, &c.session_token_env) {
-            (Some(token), _) => Some(token.expose().to_owned()),
+            (Some(token), _) => {
+                check_token(token.expose(), "credentials.session_token")?;
+                Some(token.expose().to_owned())
+            }
             (None, Some(name)) => match env.var(name) {
-                Some(token) => Some(token.to_owned()),
+                Some(token) => {
+                    check_token(token, &format!("the variable {name}"))?;
+                    Some(token.to_owned())
+                }
                 None => {
                     return Ok(Err(Missing {
                         names: vec![name.clone()],
@@ -422,7 +532,25 @@ fn tencent_credentials(
         None => CredentialChain::default_chain(source),
     };
     match chain.provide_credential() {
-        Ok(_) => Ok(Ok(Arc::new(chain))),
+        Ok(cred) => {
+            if let Some(token) = cred.session_token() {
+                check_token(
+                    token,
+                    &format!(
+                        "{} (or the profile file's token)",
+                        vars::TENCENT_SESSION_TOKEN
+                    ),
+                )?;
+            }
+            if cred.secret_id().chars().any(char::is_control) {
+                return Err(Error::config(format!(
+                    "{} (or the profile file's secret id) holds a control character",
+                    vars::TENCENT_SECRET_ID
+                ))
+                .with_field("credentials.secret_id"));
+            }
+            Ok(Ok(Arc::new(chain)))
+        }
         Err(e) if e.is_not_configured() => Ok(Err(Missing {
             names: vec![
                 vars::TENCENT_SECRET_ID.to_owned(),

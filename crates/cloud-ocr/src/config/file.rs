@@ -45,6 +45,8 @@ use super::settings::ProviderConfig;
 pub struct ConfigFile {
     provider: Option<ProviderKind>,
     sections: BTreeMap<String, toml::Table>,
+    /// Where it was read from, for error messages (`configuration` when given as text).
+    origin: Option<String>,
 }
 
 impl fmt::Debug for ConfigFile {
@@ -57,12 +59,32 @@ impl fmt::Debug for ConfigFile {
 }
 
 /// A TOML error without the source excerpt the parser would quote (it may hold a key).
+/// A serde message without the offending value (`invalid type: string "…"` would echo a
+/// secret put in the wrong place).
+fn without_values(message: &str) -> String {
+    for marker in ["invalid type: ", "invalid value: "] {
+        if let Some(at) = message.find(marker) {
+            let rest = &message[at + marker.len()..];
+            let end = rest.find(", expected").unwrap_or(rest.len());
+            return format!(
+                "{}{marker}(value not shown){}",
+                &message[..at],
+                &rest[end..]
+            );
+        }
+    }
+    message.to_owned()
+}
+
 fn toml_error(context: &str, text: &str, err: &toml::de::Error) -> Error {
     let line = err
         .span()
         .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
     let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-    Error::config(format!("{context}{at}: {}", err.message().trim()))
+    Error::config(format!(
+        "{context}{at}: {}",
+        without_values(err.message().trim())
+    ))
 }
 
 impl ConfigFile {
@@ -123,9 +145,12 @@ impl ConfigFile {
             ))
             .with_source(e)
         })?;
-        ConfigFile::from_toml(&text).map_err(|e| {
-            Error::config(format!("{}: {}", path.display(), e.message())).with_field("config")
-        })
+        let mut file = ConfigFile::from_toml(&text).map_err(|e| {
+            let field = e.field().unwrap_or("config").to_owned();
+            Error::config(format!("{}: {}", path.display(), e.message())).with_field(field)
+        })?;
+        file.origin = Some(path.display().to_string());
+        Ok(file)
     }
 
     /// The default provider the file names, if any.
@@ -149,20 +174,43 @@ impl ConfigFile {
             ))
             .with_field("provider"));
         }
-        let mut table = section.clone();
-        table.insert("provider".into(), toml::Value::String(kind.as_str().into()));
-        toml::Value::Table(table)
-            .try_into::<ProviderConfig>()
-            .map_err(|e| {
-                Error::config(format!("configuration [{kind}]: {}", e.message().trim()))
-                    .with_field(kind.as_str())
-            })
+        let origin = self.origin.as_deref().unwrap_or("configuration");
+        let parse = |table: toml::Table| {
+            let mut table = table;
+            table.insert("provider".into(), toml::Value::String(kind.as_str().into()));
+            toml::Value::Table(table).try_into::<ProviderConfig>()
+        };
+        parse(section.clone()).map_err(|e| {
+            // Name the key: the first setting that fails on its own.
+            let key = section.iter().find_map(|(key, value)| {
+                let mut one = toml::Table::new();
+                one.insert(key.clone(), value.clone());
+                parse(one).is_err().then(|| key.clone())
+            });
+            let message = without_values(e.message().trim());
+            match key {
+                Some(key) => Error::config(format!("{origin}: [{kind}] `{key}`: {message}"))
+                    .with_field(format!("{kind}.{key}")),
+                None => Error::config(format!("{origin}: [{kind}]: {message}"))
+                    .with_field(kind.as_str()),
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_never_echoed_and_its_key_is_named() {
+        let file = ConfigFile::from_toml("[tc-ocr]\ncredentials = \"SECRET-VALUE\"\n").unwrap();
+        let err = file.provider_config(ProviderKind::ALL[0]).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("SECRET-VALUE"), "{text}");
+        assert!(text.contains("[tc-ocr] `credentials`"), "{text}");
+        assert_eq!(err.field(), Some("tc-ocr.credentials"));
+    }
 
     #[test]
     fn unknown_top_level_keys_are_refused() {
