@@ -743,7 +743,18 @@ fn local_allowed(limits: &InputLimits) -> Result<()> {
     }
 }
 
+/// The longest URL sent: longer ones are refused by the services' front ends and proxies (and
+/// are a sign of a mistake), so they are refused here before anything is sent.
+pub const MAX_URL_LEN: usize = 8 * 1024;
+
 fn check_url(url: &url::Url, limits: &InputLimits) -> Result<()> {
+    let len = url.as_str().len();
+    if len > MAX_URL_LEN {
+        return Err(Error::invalid_input(
+            "source",
+            format!("URL is {len} bytes long; at most {MAX_URL_LEN} are accepted"),
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::invalid_input(
             "source",
@@ -910,6 +921,14 @@ mod tests {
             (
                 Source::Path("/definitely/not/here.png".into()),
                 "cannot read",
+            ),
+            (
+                Source::Url(
+                    format!("https://example.com/{}", "a".repeat(9000))
+                        .parse()
+                        .unwrap(),
+                ),
+                "at most 8192",
             ),
         ];
         for (src, needle) in cases {

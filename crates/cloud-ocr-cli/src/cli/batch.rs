@@ -90,6 +90,14 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
             "skipped unreadable journal lines (a run killed mid-write leaves one)"
         );
     }
+    if replay.refused > 0 {
+        eprintln!(
+            "cloud-ocr: warning: ignored {} journal line(s) whose result file lies outside {}; \
+             those inputs are recognised again",
+            replay.refused,
+            args.out.display()
+        );
+    }
     remove_stale_temps(&args.out);
 
     // Result file names: inputs already done keep theirs; names other runs wrote stay taken.

@@ -130,6 +130,24 @@ pub struct Replay {
     pub states: HashMap<String, State>,
     /// Lines that could not be read (a line cut short by a kill, or damage).
     pub unreadable: usize,
+    /// `done` lines whose output is not a plain file name inside the output folder (an
+    /// edited or hostile journal): ignored, so the input is recognised again.
+    pub refused: usize,
+}
+
+/// Whether `name` is a plain file name: it stays inside the output folder when joined to it
+/// (no separator, not `.` or `..`, not absolute, no drive prefix, no NUL).
+pub fn is_plain_name(name: &str) -> bool {
+    let path = Path::new(name);
+    !name.is_empty()
+        && !name.contains(['/', '\\', '\0', ':'])
+        && name != "."
+        && name != ".."
+        && path.components().count() == 1
+        && matches!(
+            path.components().next(),
+            Some(std::path::Component::Normal(_))
+        )
 }
 
 /// Reads journal text.
@@ -149,7 +167,8 @@ pub fn replay(text: &str) -> Replay {
                 entry.job = Some(job);
                 entry.last = Last::Submitted;
             }
-            Event::Done { output } => entry.last = Last::Done(output),
+            Event::Done { output } if is_plain_name(&output) => entry.last = Last::Done(output),
+            Event::Done { .. } => out.refused += 1,
             Event::Failed { error } => entry.last = Last::Failed(error),
         }
     }
@@ -218,6 +237,26 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn done_outputs_outside_the_folder_are_refused() {
+        let text = [
+            r#"{"input":"a","event":"done","output":"/tmp/x.txt"}"#,
+            r#"{"input":"b","event":"done","output":"../x.txt"}"#,
+            r#"{"input":"c","event":"done","output":"sub/x.txt"}"#,
+            r#"{"input":"d","event":"done","output":"d.png.txt"}"#,
+        ]
+        .join("\n");
+        let replay = replay(&text);
+        assert_eq!(replay.refused, 3);
+        assert!(matches!(replay.states["d"].last, Last::Done(ref n) if n == "d.png.txt"));
+        for key in ["a", "b", "c"] {
+            assert!(
+                !matches!(replay.states.get(key).map(|s| &s.last), Some(Last::Done(_))),
+                "{key}"
+            );
+        }
+    }
 
     fn job(task: &str) -> Job {
         Job::new("picwish", task, 1).with_meta("format", "txt")

@@ -22,13 +22,80 @@ pub fn request_for(input: &str) -> Result<Request, Error> {
         return Request::from_url(input);
     }
     let path = Path::new(input);
-    if !path.is_file() {
-        return Err(Error::config(format!(
-            "{input}: no such file (give a file or an http(s) URL)"
-        ))
-        .with_field("source"));
+    let what = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => return Ok(Request::from_path(path)),
+        Ok(meta) if meta.is_dir() => {
+            "is a folder; `cloud-ocr batch <folder> --out <dir>` recognises every file in it"
+                .to_owned()
+        }
+        Ok(meta) => format!(
+            "is not a regular file ({}); give a file or an http(s) URL",
+            kind_of(&meta)
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                "is a symbolic link that leads nowhere (or loops)".to_owned()
+            } else {
+                "no such file (give a file or an http(s) URL)".to_owned()
+            }
+        }
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    Err(Error::config(format!("{input}: {what}")).with_field("source"))
+}
+
+/// What a non-regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
     }
-    Ok(Request::from_path(path))
+    let _ = meta;
+    "a special file"
+}
+
+/// Refuses an `--output` destination that cannot be written, before anything is billed: a
+/// folder, a path whose parent folder does not exist, or a read-only place.
+pub fn check_destination(path: &Path) -> Result<(), Error> {
+    let refuse = |why: String| {
+        Err(Error::config(format!("--output {}: {why}", path.display())).with_field("output"))
+    };
+    if path.is_dir() {
+        return refuse("is a folder; give a file path".to_owned());
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return refuse(format!("the folder {} does not exist", parent.display()));
+    }
+    // The result is written through a temporary file in the same folder, then renamed.
+    let probe = parent.join(format!(".cloud-ocr-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => refuse(format!("cannot write in {}: {e}", parent.display())),
+    }
 }
 
 /// Runs `scan`.
@@ -37,6 +104,11 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
+    if let Some(path) = &args.output {
+        if let Err(e) = check_destination(path) {
+            return fail(&e);
+        }
+    }
     let session = match Session::open(&args.provider, env).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
