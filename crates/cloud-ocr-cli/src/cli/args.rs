@@ -29,7 +29,8 @@ Exit codes:
      missing credentials, an unreadable or unsupported input); nothing was sent
   3  authentication error (the service refused the keys)
   4  throttled or out of quota
-  5  transport, timeout or service error";
+  5  transport, timeout or service error
+  130 interrupted (Ctrl-C): run the same batch again to resume from its journal";
 
 /// Recognise documents with cloud OCR services (Tencent Cloud OCR, LKEAP, COS + Cloud
 /// Infinite, PicWish), or with the embedded emulator when no credentials are set.

@@ -33,7 +33,17 @@ pub async fn run(args: BatchArgs, env: &Env) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    let exit = batch(&session, &args).await;
+    let exit = tokio::select! {
+        exit = batch(&session, &args) => exit,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!(
+                "\ncloud-ocr: interrupted. The journal in {} keeps every submitted job: run the \
+                 same command again to resume (submitted jobs are polled, not submitted again).",
+                args.out.display()
+            );
+            Exit::Interrupted
+        }
+    };
     session.close().await;
     exit
 }
@@ -117,6 +127,8 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
 
     let mut skipped_done = 0usize;
     let mut skipped_failed: Vec<(String, ErrorRecord)> = Vec::new();
+    let mut resubmitted_simulated = 0usize;
+    let mut real_jobs_on_emulator: Vec<(String, String)> = Vec::new();
     let mut work = Vec::new();
     for (input, output) in inputs.into_iter().zip(names) {
         let state = replay.states.get(&input.key);
@@ -138,15 +150,43 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
             Some(State {
                 last: Last::Failed(error),
                 job,
+                ..
             }) => job.clone().filter(|_| error.job_still_useful()),
             Some(State { job, .. }) => job.clone(),
             None => None,
+        };
+        let was_simulated = state.is_some_and(|s| s.simulated);
+        let resume = match resume {
+            // A simulated job lived in an earlier run's emulator: submit it again (nothing
+            // was billed), to this run's emulator or, now that credentials are set, for real.
+            Some(_) if was_simulated => {
+                resubmitted_simulated += 1;
+                None
+            }
+            // A real job is never polled against the emulator: its result is at the service.
+            Some(job) if session.simulated => {
+                real_jobs_on_emulator.push((input.display.clone(), job.task_id.clone()));
+                continue;
+            }
+            other => other,
         };
         work.push(Work {
             input,
             output,
             resume,
         });
+    }
+    if resubmitted_simulated > 0 {
+        eprintln!(
+            "cloud-ocr: {resubmitted_simulated} simulated job(s) of an earlier run lived in that \
+             run's embedded emulator; they are submitted again (nothing was billed)"
+        );
+    }
+    for (display, task) in &real_jobs_on_emulator {
+        eprintln!(
+            "cloud-ocr: skipped {display}: its job {task} was submitted to the real service in an \
+             earlier run; run again with the same credentials to collect its result"
+        );
     }
     let resuming = work.iter().filter(|w| w.resume.is_some()).count();
     eprintln!(
@@ -230,7 +270,11 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
     for warning in &incomplete {
         eprintln!("{warning}");
     }
-    if failed.is_empty() && skipped_failed.is_empty() && incomplete.is_empty() {
+    if failed.is_empty()
+        && skipped_failed.is_empty()
+        && incomplete.is_empty()
+        && real_jobs_on_emulator.is_empty()
+    {
         Exit::Ok
     } else {
         Exit::Failed
@@ -288,7 +332,10 @@ async fn recognise(context: &Context, item: &Work) -> Result<Option<String>, Err
                 .journal
                 .append(Record {
                     input: item.input.key.clone(),
-                    event: Event::Submitted { job: job.clone() },
+                    event: Event::Submitted {
+                        job: job.clone(),
+                        simulated: context.simulated,
+                    },
                 })
                 .await
                 .map_err(|e| journal_error(context, e))?;

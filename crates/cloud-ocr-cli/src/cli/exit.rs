@@ -20,6 +20,8 @@ pub enum Exit {
     Throttled = 4,
     /// Transport failure, timeout, or a service error.
     Service = 5,
+    /// Interrupted by Ctrl-C; a batch resumes from its journal when run again.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -56,7 +58,8 @@ Exit codes:
      missing credentials, an unreadable or unsupported input); nothing was sent
   3  authentication error (the service refused the keys)
   4  throttled or out of quota
-  5  transport, timeout or service error";
+  5  transport, timeout or service error
+  130 interrupted (Ctrl-C): run the same batch again to resume from its journal";
 
 /// Prints `err` as one line on stderr (provider, operation, code, message, request id, causes)
 /// and returns its exit code.

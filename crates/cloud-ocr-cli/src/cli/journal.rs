@@ -28,6 +28,10 @@ pub enum Event {
     Submitted {
         /// The job, as the provider returned it.
         job: Job,
+        /// Whether the embedded emulator took it (nothing was billed; it exists only in
+        /// that run's emulator).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        simulated: bool,
     },
     /// The result file is written.
     Done {
@@ -119,6 +123,8 @@ pub enum Last {
 pub struct State {
     /// The last job submitted for it, if any.
     pub job: Option<Job>,
+    /// Whether that job was taken by an embedded emulator.
+    pub simulated: bool,
     /// Its last event.
     pub last: Last,
 }
@@ -160,11 +166,13 @@ pub fn replay(text: &str) -> Replay {
         };
         let entry = out.states.entry(record.input).or_insert(State {
             job: None,
+            simulated: false,
             last: Last::Submitted,
         });
         match record.event {
-            Event::Submitted { job } => {
+            Event::Submitted { job, simulated } => {
                 entry.job = Some(job);
+                entry.simulated = simulated;
                 entry.last = Last::Submitted;
             }
             Event::Done { output } if is_plain_name(&output) => entry.last = Last::Done(output),
@@ -266,7 +274,10 @@ mod tests {
     fn records_have_the_documented_shape() {
         let submitted = Record {
             input: "/in/a.png".into(),
-            event: Event::Submitted { job: job("t1") },
+            event: Event::Submitted {
+                job: job("t1"),
+                simulated: false,
+            },
         };
         let v = serde_json::to_value(&submitted).unwrap();
         assert_eq!(v["input"], "/in/a.png");
