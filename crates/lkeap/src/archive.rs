@@ -6,7 +6,9 @@
 //! archive *declares* and by the bytes actually produced while inflating (declared sizes can
 //! lie). Any breach is an [`ErrorKind::Decode`] error naming the entry and the rule; nothing is
 //! written for an entry that breaks a rule, and files already written by a refused extraction
-//! are removed.
+//! are removed. A breach of a rule is final (not retryable: the same archive breaks it again);
+//! an archive that cannot be read as a zip, or an entry that cannot be inflated, may have been
+//! damaged on the way, so those errors are retryable and a download is tried again.
 //!
 //! What the files mean is not documented: the service says the archive holds `*.md`, `*.json`
 //! (or `*.jsonl` and `*mllm.json` for the split flow) and an `images/` folder, depending on
@@ -36,7 +38,9 @@ pub struct ArchiveLimits {
     pub max_entries: usize,
     /// The largest uncompressed entry, in bytes. Default 256 MiB.
     pub max_entry_bytes: u64,
-    /// The largest uncompressed total, in bytes. Default 1 GiB.
+    /// The largest uncompressed total, in bytes: what one document may hold in memory.
+    /// Default 256 MiB (a parsed document's Markdown, page JSON and images are far smaller;
+    /// raise it for huge scans).
     pub max_total_bytes: u64,
 }
 
@@ -46,7 +50,7 @@ impl Default for ArchiveLimits {
             max_archive_bytes: 512 * 1024 * 1024,
             max_entries: 10_000,
             max_entry_bytes: 256 * 1024 * 1024,
-            max_total_bytes: 1024 * 1024 * 1024,
+            max_total_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -436,7 +440,8 @@ where
             "is {} bytes, over the cap of {} bytes",
             bytes.len(),
             limits.max_archive_bytes
-        )));
+        ))
+        .with_retryable(false));
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| archive_error("is not a readable zip archive".to_owned()).with_source(e))?;
@@ -445,9 +450,12 @@ where
             "has {} entries, over the cap of {}",
             zip.len(),
             limits.max_entries
-        )));
+        ))
+        .with_retryable(false));
     }
     let mut seen = HashSet::new();
+    // Names that differ only in case would overwrite each other on many file systems.
+    let mut folded = HashSet::new();
     let mut total: u64 = 0;
     for index in 0..zip.len() {
         let mut file = zip
@@ -475,6 +483,12 @@ where
         }
         if !seen.insert(path.clone()) {
             return Err(decode_error(&name, "appears twice in the archive"));
+        }
+        if !folded.insert(path.to_lowercase()) {
+            return Err(decode_error(
+                &name,
+                "differs from another entry only in letter case",
+            ));
         }
         let declared = file.size();
         if declared > limits.max_entry_bytes {
@@ -549,6 +563,8 @@ fn read_error(path: &str, err: CopyError) -> Error {
             path,
             "cannot be inflated or written (corrupt, or larger than it declares)",
         )
+        // Corrupt data may have been damaged on the way: another download may read fine.
+        .with_retryable(true)
         .with_source(e),
     }
 }
@@ -582,17 +598,38 @@ fn prepare_target(dir: &Path, rel: &str) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// The archive as a whole could not be read (retryable unless marked otherwise: a zip cut
+/// short or garbled on the way reads fine when downloaded again).
 fn archive_error(rule: String) -> Error {
     Error::new(ErrorKind::Decode, format!("the result archive {rule}"))
         .with_provider(crate::PROVIDER_ID)
 }
 
+/// An entry breaks a rule: final, the same archive breaks it again.
 fn decode_error(entry: &str, rule: &str) -> Error {
     Error::new(
         ErrorKind::Decode,
         format!("result archive entry {entry:?} refused: it {rule}"),
     )
     .with_provider(crate::PROVIDER_ID)
+    .with_retryable(false)
+}
+
+/// Checks that `bytes` open as a zip archive (its central directory is there and readable)
+/// within the archive caps, without inflating anything: a download cut short or garbled on
+/// the way fails here, with a retryable error.
+pub(crate) fn check_opens(bytes: &[u8], limits: &ArchiveLimits) -> Result<()> {
+    if bytes.len() as u64 > limits.max_archive_bytes {
+        return Err(archive_error(format!(
+            "is {} bytes, over the cap of {} bytes",
+            bytes.len(),
+            limits.max_archive_bytes
+        ))
+        .with_retryable(false));
+    }
+    zip::ZipArchive::new(Cursor::new(bytes))
+        .map(|_| ())
+        .map_err(|e| archive_error("is not a readable zip archive".to_owned()).with_source(e))
 }
 
 fn io_error(path: &Path, err: io::Error) -> Error {
@@ -647,6 +684,53 @@ mod tests {
         let mut exact = io::repeat(7).take(1000);
         let mut out = Vec::new();
         assert!(matches!(copy_capped(&mut exact, &mut out, 1000), Ok(1000)));
+    }
+
+    #[test]
+    fn damage_is_retryable_and_broken_rules_are_not() {
+        let limits = ArchiveLimits::default();
+        let err = ResultArchive::from_zip(b"PK\x03\x04 cut short", &limits).unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(check_opens(b"PK\x03\x04 cut short", &limits)
+            .unwrap_err()
+            .is_retryable());
+        assert!(!checked_path("../evil.sh").unwrap_err().is_retryable());
+        let tiny = ArchiveLimits::default().with_max_archive_bytes(4);
+        assert!(!check_opens(b"PK\x03\x04 more", &tiny)
+            .unwrap_err()
+            .is_retryable());
+    }
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            for (name, data) in entries {
+                zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                zip.write_all(data).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn entries_differing_only_in_case_are_refused() {
+        let bytes = zip_of(&[("doc.md", b"a"), ("DOC.md", b"b")]);
+        let err = ResultArchive::from_zip(&bytes, &ArchiveLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("only in letter case"), "{err}");
+        let ok = zip_of(&[("doc.md", b"a"), ("pages/1.md", b"b")]);
+        assert!(ResultArchive::from_zip(&ok, &ArchiveLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn the_default_total_is_a_quarter_gibibyte() {
+        assert_eq!(ArchiveLimits::default().max_total_bytes, 256 * 1024 * 1024);
+        let limits = ArchiveLimits::default().with_max_total_bytes(10);
+        let bytes = zip_of(&[("a.md", b"0123456"), ("b.md", b"0123456")]);
+        let err = ResultArchive::from_zip(&bytes, &limits).unwrap_err();
+        assert!(err.to_string().contains("cap of 10 bytes"), "{err}");
     }
 
     #[test]

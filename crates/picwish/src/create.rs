@@ -208,11 +208,26 @@ fn upload_name(info: &ocr_core::request::SourceInfo) -> (String, &'static str) {
         .map(ocr_core::Format::media_type)
         .unwrap_or("application/octet-stream");
     let name = match (&info.file_name, info.format) {
-        (Some(name), _) if !name.is_empty() => name.clone(),
+        (Some(name), _) if !name.is_empty() => safe_upload_name(name),
         (_, Some(format)) => format!("upload.{}", format.extension()),
         _ => "upload".to_owned(),
     };
     (name, media_type)
+}
+
+/// A file name that is safe inside `Content-Disposition: form-data; filename="…"`: control
+/// characters (CR and LF would start a new header), `"` and `\` become `_` (RFC 7578 §4.2
+/// leaves the escaping of these to the sender; replacing them cannot be misread).
+pub(crate) fn safe_upload_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn check_languages(languages: &[String]) -> Result<Option<String>> {
@@ -355,6 +370,15 @@ fn mime_error(err: reqwest::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn upload_names_cannot_inject_headers() {
+        assert_eq!(
+            super::safe_upload_name("a\r\nX-Evil: 1\".png"),
+            "a__X-Evil: 1_.png"
+        );
+        assert_eq!(super::safe_upload_name("résumé.pdf"), "résumé.pdf");
+    }
+
     use super::*;
 
     #[test]
