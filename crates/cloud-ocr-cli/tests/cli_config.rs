@@ -159,6 +159,19 @@ async fn bad_regions_and_tokens_are_configuration_errors_naming_their_source() {
     ]);
     let out = run(cmd).await;
     assert_config_error(&out, &["CLOUD_OCR_COS_REGION", "region name"]);
+    // A malformed bucket from the environment.
+    let mut vars = tencent_vars().to_vec();
+    vars.push(("CLOUD_OCR_COS_BUCKET", "Bad Bucket"));
+    vars.push(("CLOUD_OCR_COS_REGION", &endpoints.region));
+    let mut cmd = sandbox.cloud_ocr(&vars);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "--provider",
+        "cos-ci",
+        "--endpoint",
+        endpoints.tencent.as_str(),
+    ]);
+    let out = run(cmd).await;
+    assert_config_error(&out, &["CLOUD_OCR_COS_BUCKET"]);
     // From the configuration (tc-ocr).
     let config = sandbox.write("cloud-ocr.toml", "[tc-ocr]\nregion = \"ap guangzhou\"\n");
     let mut cmd = sandbox.cloud_ocr(&tencent_vars());

@@ -745,7 +745,21 @@ fn cos_ci(
     if let Some(policy) = poll_policy(config, (1.0, 120.0))? {
         b = b.poll_policy(policy);
     }
-    Ok(Arc::new(b.build()?))
+    let from_config = config.bucket.is_some();
+    b.build()
+        .map(|c| Arc::new(c) as Arc<dyn OcrProvider>)
+        .map_err(|e| {
+            // The client names its wire field; the user set a configuration key or a variable.
+            if e.field() == Some("Bucket") {
+                let source = if from_config {
+                    "`bucket`"
+                } else {
+                    vars::COS_BUCKET
+                };
+                return Error::config(format!("{source}: {}", e.message())).with_field("bucket");
+            }
+            e
+        })
 }
 
 /// The PicWish API key: by value, else from the named variable, else `PICWISH_API_KEY`.
