@@ -34,7 +34,26 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut command, "cloud-ocr", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            return match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("cloud-ocr: cannot write the manual page: {e}");
+                    Exit::Failed.into()
+                }
+            };
+        }
+        _ => {}
+    }
     init_tracing(cli.verbose);
+    let quiet = cli.quiet;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,8 +68,9 @@ pub fn main() -> ExitCode {
     let exit = runtime.block_on(async move {
         match cli.command {
             Command::Scan(args) => scan::run(args, &env).await,
-            Command::Batch(args) => batch::run(args, &env).await,
+            Command::Batch(args) => batch::run(args, &env, quiet).await,
             Command::Emulator(args) => emulator::run(args).await,
+            Command::Completions { .. } | Command::Man => Exit::Ok,
         }
     });
     exit.into()

@@ -155,12 +155,34 @@ impl ScanOutput {
     /// [`Decode`](ErrorKind::Decode) if the document cannot be serialised to JSON (it always
     /// can, unless a provider put something unserialisable in it).
     pub fn render(&self, format: OutputFormat) -> Result<String> {
-        let mut out = match format {
-            OutputFormat::Text => text(&self.document),
-            OutputFormat::Json => serde_json::to_string_pretty(self).map_err(|e| {
+        self.render_with(format, false)
+    }
+
+    /// The result in `format`, ending with a newline; with `compact`, JSON is written on one
+    /// line (a JSON Lines record).
+    ///
+    /// ```
+    /// use cloud_ocr::{OutputFormat, ScanOutput};
+    /// let out = ScanOutput::new("p", "a.png", false, ocr_core::Document::new("p"));
+    /// let line = out.render_with(OutputFormat::Json, true)?;
+    /// assert_eq!(line.lines().count(), 1);
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn render_with(&self, format: OutputFormat, compact: bool) -> Result<String> {
+        let json = |value: &ScanOutput| {
+            let text = if compact {
+                serde_json::to_string(value)
+            } else {
+                serde_json::to_string_pretty(value)
+            };
+            text.map_err(|e| {
                 Error::new(ErrorKind::Decode, "cannot serialise the document as JSON")
                     .with_source(e)
-            })?,
+            })
+        };
+        let mut out = match format {
+            OutputFormat::Text => text(&self.document),
+            OutputFormat::Json => json(self)?,
             OutputFormat::Markdown => markdown(&self.document),
         };
         if !out.ends_with('\n') {

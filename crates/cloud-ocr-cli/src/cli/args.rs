@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// No progress and no notices on stderr: only warnings and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -63,6 +67,14 @@ pub enum Command {
     Batch(BatchArgs),
     /// Run the emulator of every service in the foreground until Ctrl-C.
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout: `cloud-ocr man > cloud-ocr.1`.
+    Man,
 }
 
 /// How to choose and configure the provider (shared by `scan` and `batch`).
@@ -171,8 +183,9 @@ impl RecognitionArgs {
 /// `cloud-ocr scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The document: a local file, or an http(s) URL the provider downloads.
-    #[arg(value_name = "FILE|URL")]
+    /// The document: a local file, `-` for standard input, or an http(s) URL the provider
+    /// downloads.
+    #[arg(value_name = "FILE|URL|-")]
     pub input: String,
 
     /// Provider selection and settings.
@@ -190,6 +203,10 @@ pub struct ScanArgs {
     /// Write the result to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    /// JSON on one line (JSON Lines), for `-f json`.
+    #[arg(long)]
+    pub compact: bool,
 }
 
 /// `cloud-ocr batch`.
@@ -228,6 +245,15 @@ pub struct BatchArgs {
     /// Try inputs that failed in an earlier run again (they are skipped otherwise).
     #[arg(long)]
     pub retry_failed: bool,
+
+    /// JSON result files on one line, for `-f json`.
+    #[arg(long)]
+    pub compact: bool,
+
+    /// Also write a JSON Lines summary: one line per input (input, status, output, pages,
+    /// error code, request id).
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub summary: Option<PathBuf>,
 }
 
 /// `cloud-ocr emulator`: the emulator crate's own options.

@@ -3,11 +3,13 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use cloud_ocr::core::provider::wait;
 use cloud_ocr::core::Options;
-use cloud_ocr::{Env, Error, Job, OcrProvider, OutputFormat, ScanOutput};
+use cloud_ocr::{Env, Error, ErrorKind, Job, OcrProvider, OutputFormat, ScanOutput};
+use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -20,8 +22,8 @@ use super::progress::Progress;
 use super::scan::incomplete_warning;
 use super::session::Session;
 
-/// Runs `batch`.
-pub async fn run(args: BatchArgs, env: &Env) -> Exit {
+/// Runs `batch`; with `quiet`, only warnings, failures and errors are shown.
+pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!(
             "cloud-ocr: cannot create the output folder {}: {e}",
@@ -34,7 +36,7 @@ pub async fn run(args: BatchArgs, env: &Env) -> Exit {
         Err(e) => return fail(&e),
     };
     let exit = tokio::select! {
-        exit = batch(&session, &args) => exit,
+        exit = batch(&session, &args, quiet) => exit,
         _ = tokio::signal::ctrl_c() => {
             eprintln!(
                 "\ncloud-ocr: interrupted. The journal in {} keeps every submitted job: run the \
@@ -64,14 +66,63 @@ struct Context {
     format: OutputFormat,
     simulated: bool,
     options: Options,
+    compact: bool,
     progress: Progress,
+    /// Set once the service refused the credentials: later failures are not listed again.
+    auth_refused: AtomicBool,
 }
 
-async fn batch(session: &Session, args: &BatchArgs) -> Exit {
+/// How one input ended, for the summary line and `--summary`.
+#[derive(Debug, Serialize)]
+struct Outcome {
+    input: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl Outcome {
+    fn new(input: &str, status: &'static str) -> Outcome {
+        Outcome {
+            input: input.to_owned(),
+            status,
+            output: None,
+            pages: None,
+            error_code: None,
+            request_id: None,
+            message: None,
+        }
+    }
+
+    fn failed(input: &str, error: &Error) -> Outcome {
+        Outcome {
+            error_code: error.code().map(str::to_owned),
+            request_id: error.request_id().map(str::to_owned),
+            message: Some(one_line(error)),
+            ..Outcome::new(input, "failed")
+        }
+    }
+}
+
+/// What a finished input produced.
+struct Finished {
+    warning: Option<String>,
+    pages: usize,
+}
+
+async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let provider = Arc::clone(&session.provider);
     let formats = provider.capabilities().input.formats;
-    let inputs = match collect(&args.input, args.recursive, &formats, &args.out) {
-        Ok(inputs) => inputs,
+    let (inputs, unsupported) = match collect(&args.input, args.recursive, &formats, &args.out) {
+        Ok(found) => found,
         Err(e) => return fail(&e),
     };
     if inputs.is_empty() {
@@ -109,6 +160,20 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
         );
     }
     remove_stale_temps(&args.out);
+    let ext = args.format.extension();
+    let other = replay.states.values().find_map(|state| match &state.last {
+        Last::Done(name) if !name.ends_with(&format!(".{ext}")) => Some(name.clone()),
+        _ => None,
+    });
+    if let Some(name) = other {
+        eprintln!(
+            "cloud-ocr: {} holds results in another format ({name}); this run writes .{ext} \
+             files (-f {}). Use a new --out for another format, or the same -f to resume.",
+            args.out.display(),
+            args.format
+        );
+        return Exit::Usage;
+    }
 
     // Result file names: inputs already done keep theirs; names other runs wrote stay taken.
     let keys: HashSet<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
@@ -189,7 +254,9 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
         );
     }
     let resuming = work.iter().filter(|w| w.resume.is_some()).count();
-    eprintln!(
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    if !quiet {
+        eprintln!(
         "cloud-ocr: {} with {}: {} to submit, {} to resume, {} done earlier, {} failed earlier{}",
         args.input.display(),
         provider.id(),
@@ -203,6 +270,7 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
             " (skipped; --retry-failed tries them again)"
         }
     );
+    }
 
     let context = Arc::new(Context {
         provider,
@@ -211,7 +279,9 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
         format: args.format,
         simulated: session.simulated,
         options: args.recognition.apply(session.options.clone()),
-        progress: Progress::new(work.len() as u64),
+        compact: args.compact,
+        progress: Progress::new(work.len() as u64, quiet),
+        auth_refused: AtomicBool::new(false),
     });
     let permits = Arc::new(Semaphore::new(usize::from(args.concurrency)));
     // Inputs start in order: a permit is taken before each task is spawned.
@@ -221,41 +291,108 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
             break;
         };
         let context = Arc::clone(&context);
+        if context.auth_refused.load(Ordering::Relaxed) {
+            break;
+        }
         tasks.spawn(async move {
             let _permit = permit;
             let display = item.input.display.clone();
+            let output = item.output.clone();
             let result = process(&context, item).await;
-            (display, result)
+            (display, output, result)
         });
     }
     let mut done = 0usize;
     let mut failed: Vec<(String, String)> = Vec::new();
     let mut incomplete: Vec<String> = Vec::new();
+    let mut auth_error: Option<Error> = None;
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((_, Ok(None))) => done += 1,
-            Ok((_, Ok(Some(warning)))) => {
+            Ok((display, output, Ok(finished))) => {
                 done += 1;
-                incomplete.push(warning);
+                let status = if finished.warning.is_some() {
+                    "incomplete"
+                } else {
+                    "done"
+                };
+                outcomes.push(Outcome {
+                    output: Some(output),
+                    pages: Some(finished.pages),
+                    ..Outcome::new(&display, status)
+                });
+                if let Some(warning) = finished.warning {
+                    incomplete.push(warning);
+                }
             }
-            Ok((display, Err(e))) => failed.push((display, one_line(&e))),
+            Ok((display, _, Err(e))) => {
+                outcomes.push(Outcome::failed(&display, &e));
+                if e.kind() == ErrorKind::Auth {
+                    // Every other input would fail the same way: stop, and say it once.
+                    tasks.abort_all();
+                    auth_error.get_or_insert(e);
+                } else {
+                    failed.push((display, one_line(&e)));
+                }
+            }
+            Err(e) if e.is_cancelled() => {}
             Err(e) => failed.push(("(a task)".to_owned(), format!("stopped unexpectedly: {e}"))),
         }
     }
     context.progress.finish();
+    for (display, error) in &skipped_failed {
+        outcomes.push(Outcome {
+            error_code: error.code.clone(),
+            request_id: error.request_id.clone(),
+            message: Some(error.summary()),
+            ..Outcome::new(display, "skipped_failed_earlier")
+        });
+    }
+    if let Some(path) = &args.summary {
+        outcomes.sort_by(|a, b| a.input.cmp(&b.input));
+        let mut text = String::new();
+        for outcome in &outcomes {
+            if let Ok(line) = serde_json::to_string(outcome) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        if let Err(e) = write_atomic(path.clone(), text.into_bytes()).await {
+            eprintln!(
+                "cloud-ocr: cannot write the summary {}: {e}",
+                path.display()
+            );
+        }
+    }
+    if let Some(e) = auth_error {
+        eprintln!(
+            "cloud-ocr: stopped: the service refused the credentials; nothing more was sent. {}",
+            one_line(&e)
+        );
+        return Exit::Auth;
+    }
 
     let incomplete_note = match incomplete.len() {
         0 => String::new(),
         n => format!("; {n} of the done are incomplete (pages missing)"),
     };
-    eprintln!(
-        "cloud-ocr: summary: {done} done, {} failed, {} skipped ({skipped_done} done earlier, {} \
-         failed earlier){incomplete_note}; results in {}",
-        failed.len(),
-        skipped_done + skipped_failed.len(),
-        skipped_failed.len(),
-        args.out.display()
-    );
+    let unsupported_note = match unsupported {
+        0 => String::new(),
+        n => format!(
+            "; {n} file(s) of a type {} does not read were left out",
+            provider_id(&context)
+        ),
+    };
+    let all_well = failed.is_empty() && skipped_failed.is_empty() && incomplete.is_empty();
+    if !quiet || !all_well {
+        eprintln!(
+            "cloud-ocr: summary: {done} done, {} failed, {} skipped ({skipped_done} done earlier, \
+             {} failed earlier){incomplete_note}{unsupported_note}; results in {}",
+            failed.len(),
+            skipped_done + skipped_failed.len(),
+            skipped_failed.len(),
+            args.out.display()
+        );
+    }
     failed.sort();
     for (display, reason) in &failed {
         eprintln!("cloud-ocr:   failed {display}: {reason}");
@@ -281,6 +418,10 @@ async fn batch(session: &Session, args: &BatchArgs) -> Exit {
     }
 }
 
+fn provider_id(context: &Context) -> &'static str {
+    context.provider.id()
+}
+
 fn journal_error(context: &Context, e: std::io::Error) -> Error {
     Error::config(format!(
         "cannot write the journal {}: {e}",
@@ -291,7 +432,7 @@ fn journal_error(context: &Context, e: std::io::Error) -> Error {
 /// Recognises one input: submit (journalled at once) or resume the saved job, wait, write the
 /// result file, journal it. A failure is journalled and reported; an incomplete document is
 /// written and its warning returned.
-async fn process(context: &Context, item: Work) -> Result<Option<String>, Error> {
+async fn process(context: &Context, item: Work) -> Result<Finished, Error> {
     let key = item.input.key.clone();
     let result = recognise(context, &item).await;
     match &result {
@@ -299,9 +440,14 @@ async fn process(context: &Context, item: Work) -> Result<Option<String>, Error>
             .progress
             .done(&format!("{} -> {}", item.input.display, item.output)),
         Err(e) => {
-            context
-                .progress
-                .failed(&format!("{}: {}", item.input.display, one_line(e)));
+            // After the service refused the credentials, one line says so for all.
+            let repeat =
+                e.kind() == ErrorKind::Auth && context.auth_refused.swap(true, Ordering::Relaxed);
+            if !repeat {
+                context
+                    .progress
+                    .failed(&format!("{}: {}", item.input.display, one_line(e)));
+            }
             let record = Record {
                 input: key,
                 event: Event::Failed {
@@ -318,7 +464,7 @@ async fn process(context: &Context, item: Work) -> Result<Option<String>, Error>
     result
 }
 
-async fn recognise(context: &Context, item: &Work) -> Result<Option<String>, Error> {
+async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
     let provider = &context.provider;
     let document = match &item.resume {
         Some(job) => {
@@ -351,13 +497,14 @@ async fn recognise(context: &Context, item: &Work) -> Result<Option<String>, Err
         document
     };
     let warning = incomplete_warning(&item.input.display, &document);
+    let pages = document.pages.len();
     let text = ScanOutput::new(
         provider.id(),
         item.input.display.clone(),
         context.simulated,
         document,
     )
-    .render(context.format)?;
+    .render_with(context.format, context.compact)?;
     let path = context.out_dir.join(&item.output);
     write_atomic(path.clone(), text.into_bytes())
         .await
@@ -372,5 +519,5 @@ async fn recognise(context: &Context, item: &Work) -> Result<Option<String>, Err
         })
         .await
         .map_err(|e| journal_error(context, e))?;
-    Ok(warning)
+    Ok(Finished { warning, pages })
 }

@@ -66,27 +66,52 @@ fn url_input(text: &str) -> Result<Input, Error> {
 /// (hidden files and anything inside `out_dir` left out; sub-folders with `recursive`), or
 /// the lines of a list file (blank lines and `#` comments skipped). Sorted by path for a
 /// folder, in file order for a list; duplicates dropped.
+///
+/// Also returns how many files of a folder were left out because the provider does not read
+/// their type. A document given instead of a folder or a list is refused with a hint.
 pub fn collect(
     target: &Path,
     recursive: bool,
     formats: &[Format],
     out_dir: &Path,
-) -> Result<Vec<Input>, Error> {
+) -> Result<(Vec<Input>, usize), Error> {
     let meta = std::fs::metadata(target).map_err(|e| {
         Error::config(format!("cannot read {}: {e}", target.display())).with_field("input")
     })?;
+    let mut unsupported = 0;
     let mut inputs = if meta.is_dir() {
         let out_abs = absolute(out_dir);
         let mut files = Vec::new();
-        walk(target, recursive, formats, &out_abs, &mut files)?;
+        walk(
+            target,
+            recursive,
+            formats,
+            &out_abs,
+            &mut files,
+            &mut unsupported,
+        )?;
         files.sort();
         files.iter().map(|p| path_input(p)).collect()
     } else {
+        // A list is text; a document is told by its content (magic bytes).
+        let document = std::fs::read(target)
+            .ok()
+            .and_then(|head| Format::detect(&head[..head.len().min(64)], None))
+            .is_some();
+        if document {
+            return Err(Error::config(format!(
+                "{} is a document: batch expects a folder or a list file (one path or URL per \
+                 line); `cloud-ocr scan {}` recognises one document",
+                target.display(),
+                target.display()
+            ))
+            .with_field("input"));
+        }
         from_list(target)?
     };
     let mut seen = HashSet::new();
     inputs.retain(|i: &Input| seen.insert(i.key.clone()));
-    Ok(inputs)
+    Ok((inputs, unsupported))
 }
 
 fn walk(
@@ -95,6 +120,7 @@ fn walk(
     formats: &[Format],
     out_abs: &Path,
     files: &mut Vec<PathBuf>,
+    unsupported: &mut usize,
 ) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Error::config(format!("cannot list {}: {e}", dir.display())).with_field("input")
@@ -115,7 +141,7 @@ fn walk(
         let kind_is_dir = kind.is_dir() || (kind.is_symlink() && path.is_dir());
         if kind_is_dir {
             if recursive && absolute(&path) != out_abs {
-                walk(&path, recursive, formats, out_abs, files)?;
+                walk(&path, recursive, formats, out_abs, files, unsupported)?;
             }
             continue;
         }
@@ -124,6 +150,8 @@ fn walk(
         }
         if Format::from_file_name(&name).is_some_and(|f| formats.contains(&f)) {
             files.push(path);
+        } else {
+            *unsupported += 1;
         }
     }
     Ok(())
@@ -218,10 +246,11 @@ mod tests {
             touch(&root.join(name));
         }
         let formats = [Format::Png, Format::Pdf, Format::Jpeg];
-        let flat = collect(root, false, &formats, &root.join("out")).unwrap();
+        let (flat, unsupported) = collect(root, false, &formats, &root.join("out")).unwrap();
         let names: Vec<&str> = flat.iter().map(|i| i.file_name.as_str()).collect();
         assert_eq!(names, ["a.PDF", "b.png"]);
-        let deep = collect(root, true, &formats, &root.join("out")).unwrap();
+        assert_eq!(unsupported, 1, "c.exe");
+        let (deep, _) = collect(root, true, &formats, &root.join("out")).unwrap();
         let names: Vec<&str> = deep.iter().map(|i| i.file_name.as_str()).collect();
         assert_eq!(names, ["a.PDF", "b.png", "d.jpg"]);
         assert!(Path::new(&deep[0].key).is_absolute());
@@ -237,7 +266,7 @@ mod tests {
             "# inputs\n\ndocs/a.png\nhttps://example.com/scans/b.pdf?sig=1\ndocs/a.png\n",
         )
         .unwrap();
-        let inputs = collect(&list, false, &[], dir.path()).unwrap();
+        let (inputs, _) = collect(&list, false, &[], dir.path()).unwrap();
         assert_eq!(inputs.len(), 2);
         assert_eq!(inputs[0].file_name, "a.png");
         assert!(inputs[0].key.ends_with("a.png"));

@@ -11,15 +11,18 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     total: u64,
     finished: AtomicU64,
+    failed: AtomicU64,
+    quiet: bool,
 }
 
 impl Progress {
-    /// A display for `total` inputs: a bar on a terminal, lines otherwise.
-    pub fn new(total: u64) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
+    /// A display for `total` inputs: a bar on a terminal (with rate, ETA and failures),
+    /// lines otherwise; with `quiet`, only failures.
+    pub fn new(total: u64, quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total);
             if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {msg}",
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} ETA {eta} {prefix} {msg}",
             ) {
                 bar.set_style(style);
             }
@@ -30,6 +33,8 @@ impl Progress {
             bar,
             total,
             finished: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            quiet,
         }
     }
 
@@ -49,6 +54,7 @@ impl Progress {
                 bar.set_message(what.to_owned());
                 bar.inc(1);
             }
+            None if self.quiet => {}
             None => eprintln!("cloud-ocr: [{n}/{}] done {what}", self.total),
         }
     }
@@ -56,10 +62,12 @@ impl Progress {
     /// One input failed: always a line.
     pub fn failed(&self, what: &str) {
         let n = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+        let failed = self.failed.fetch_add(1, Ordering::Relaxed) + 1;
         let line = format!("cloud-ocr: [{n}/{}] failed {what}", self.total);
         match &self.bar {
             Some(bar) => {
                 bar.println(line);
+                bar.set_prefix(format!("{failed} failed"));
                 bar.inc(1);
             }
             None => eprintln!("{line}"),

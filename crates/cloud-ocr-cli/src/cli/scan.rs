@@ -98,9 +98,92 @@ pub fn check_destination(path: &Path) -> Result<(), Error> {
     }
 }
 
+/// The most read from standard input (`scan -`): the largest document any provider takes.
+const MAX_STDIN_BYTES: u64 = 200 * 1024 * 1024;
+
+/// The document on standard input, in memory.
+fn request_from_stdin() -> Result<Request, Error> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_STDIN_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| {
+            Error::config(format!("cannot read standard input: {e}")).with_field("source")
+        })?;
+    if data.is_empty() {
+        return Err(
+            Error::config("standard input is empty (`scan -` reads the document from it)")
+                .with_field("source"),
+        );
+    }
+    if data.len() as u64 > MAX_STDIN_BYTES {
+        return Err(Error::config(format!(
+            "standard input holds more than {MAX_STDIN_BYTES} bytes; pass the file by path"
+        ))
+        .with_field("source"));
+    }
+    Ok(Request::from_bytes(data, None))
+}
+
+/// Refuses, before anything is sent, a local file whose type the provider does not read,
+/// naming the type and the accepted ones (the provider's own check would name its wire field).
+async fn check_file_type(
+    request: &Request,
+    input: &str,
+    provider: &dyn cloud_ocr::OcrProvider,
+) -> Result<(), Error> {
+    let formats = provider.capabilities().input.formats;
+    let (head, name) = match &request.source {
+        cloud_ocr::Source::Path(path) => {
+            use tokio::io::AsyncReadExt;
+            let mut head = Vec::new();
+            let file = tokio::fs::File::open(path).await.map_err(|e| {
+                Error::config(format!("{input}: cannot be read: {e}")).with_field("source")
+            })?;
+            file.take(cloud_ocr::core::request::SNIFF_LEN as u64)
+                .read_to_end(&mut head)
+                .await
+                .map_err(|e| {
+                    Error::config(format!("{input}: cannot be read: {e}")).with_field("source")
+                })?;
+            (head, request.source.file_name())
+        }
+        cloud_ocr::Source::Bytes { data, file_name } => (
+            data[..data.len().min(cloud_ocr::core::request::SNIFF_LEN)].to_vec(),
+            file_name.clone(),
+        ),
+        cloud_ocr::Source::Url(_) => return Ok(()),
+    };
+    let accepted: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+    match cloud_ocr::Format::detect(&head, name.as_deref()) {
+        Some(format) if formats.contains(&format) => Ok(()),
+        found => {
+            let what = match found {
+                Some(format) => format!("a {format} file"),
+                None => match name.as_deref().and_then(|n| n.rsplit_once('.')) {
+                    Some((_, ext)) => format!("a .{ext} file, not a document type it reads"),
+                    None => "not a document type it reads".to_owned(),
+                },
+            };
+            Err(Error::config(format!(
+                "{input} is {what}: {} reads {}",
+                provider.id(),
+                accepted.join(", ")
+            ))
+            .with_field("source"))
+        }
+    }
+}
+
 /// Runs `scan`.
 pub async fn run(args: ScanArgs, env: &Env) -> Exit {
-    let request = match request_for(&args.input) {
+    let request = match if args.input == "-" {
+        request_from_stdin()
+    } else {
+        request_for(&args.input)
+    } {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
@@ -114,6 +197,10 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         Err(e) => return fail(&e),
     };
     let request = request.with_options(args.recognition.apply(session.options.clone()));
+    if let Err(e) = check_file_type(&request, &args.input, session.provider.as_ref()).await {
+        session.close().await;
+        return fail(&e);
+    }
     let exit = scan(&session, &args, &request).await;
     session.close().await;
     exit
@@ -128,7 +215,7 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
     };
     let incomplete = incomplete_warning(&args.input, &document);
     let output = ScanOutput::new(provider.id(), &args.input, session.simulated, document);
-    let text = match output.render(args.format) {
+    let text = match output.render_with(args.format, args.compact) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
