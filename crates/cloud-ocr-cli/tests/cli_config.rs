@@ -201,3 +201,80 @@ async fn bad_regions_and_tokens_are_configuration_errors_naming_their_source() {
     assert_config_error(&out, &["TENCENTCLOUD_SESSION_TOKEN"]);
     assert_eq!(emu.recorded_requests().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "home/.tencentcloud/credentials",
+        format!(
+            "[default]\nsecret_id = AKIDwrong0000000000000000000000000000\nsecret_key = wrong\n\
+             [work]\nsecret_id = {}\nsecret_key = {}\n",
+            ocr_emulator::SECRET_ID,
+            ocr_emulator::SECRET_KEY
+        ),
+    );
+    let tencent = emu.endpoints().tencent.to_string();
+    // --profile work
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+        "--profile",
+        "work",
+    ]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    // TENCENTCLOUD_PROFILE=work, and the provider detected from the profile file.
+    let mut cmd = sandbox.cloud_ocr(&[("TENCENTCLOUD_PROFILE", "work")]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .args(["--endpoint", &tencent]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert_eq!(emu.submissions(Service::Ocr), 2);
+    // The default section's keys are refused by the service: exit 3.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .args(["-p", "tc-ocr", "--endpoint", &tencent]);
+    assert_exit(&run(cmd).await, 3);
+    // A profile that is not in the file is an error naming it.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+        "--profile",
+        "nope",
+    ]);
+    assert_config_error(&run(cmd).await, &["[nope]"]);
+    // --region reaches cos-ci (the bucket's region) and is checked.
+    let endpoints = emu.endpoints();
+    let mut vars = tencent_vars().to_vec();
+    vars.push(("CLOUD_OCR_COS_BUCKET", &endpoints.bucket));
+    let mut cmd = sandbox.cloud_ocr(&vars);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "cos-ci",
+        "--endpoint",
+        &tencent,
+        "--region",
+        &endpoints.region,
+    ]);
+    assert_exit(&run(cmd).await, 0);
+    let mut cmd = sandbox.cloud_ocr(&vars);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "cos-ci",
+        "--endpoint",
+        &tencent,
+        "--region",
+        "Not A Region",
+    ]);
+    assert_config_error(&run(cmd).await, &["`region`"]);
+}

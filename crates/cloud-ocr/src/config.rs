@@ -29,4 +29,4 @@ pub use build::{build_provider, check_ready, detect_provider, readiness};
 #[cfg(feature = "toml")]
 pub use file::ConfigFile;
 pub use kind::{ProviderKind, KNOWN_PROVIDERS};
-pub use settings::{CredentialsConfig, ProviderConfig, Secret, TimeoutsConfig};
+pub use settings::{CredentialsConfig, HttpClient, ProviderConfig, Secret, TimeoutsConfig};

@@ -73,6 +73,37 @@ async fn every_provider_built_from_configuration_recognises_the_invoice() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn your_own_http_client_carries_the_requests() {
+    let emu = emulator().await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-from-my-client",
+        reqwest::header::HeaderValue::from_static("yes"),
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let config = ProviderConfig::new(ProviderKind::PicWish)
+        .with_endpoint(emu.endpoints().picwish.as_str())
+        .with_polling(0.05, 10.0)
+        .with_http_client(client);
+    let env = Env::new().with_var("PICWISH_API_KEY", ocr_emulator::PICWISH_API_KEY);
+    let doc = build_provider(&config, &env)
+        .unwrap()
+        .recognize(&invoice())
+        .await
+        .unwrap();
+    assert!(doc.text().contains(INVOICE_TOTAL));
+    let sent = emu.recorded_requests();
+    assert!(!sent.is_empty());
+    assert!(sent.iter().all(|r| r
+        .headers
+        .iter()
+        .any(|(n, v)| n == "x-from-my-client" && v == "yes")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tencent_credentials_from_named_variables_and_from_the_profile_file() {
     let emu = emulator().await;
     let endpoint = emu.endpoints().tencent.to_string();

@@ -72,8 +72,8 @@ pub use env::{EnvSource, ProcessEnv, StaticEnv};
 pub use error::CredentialError;
 pub use provider::{
     CredentialChain, EnvProvider, ProfileProvider, ProvideCredential, StaticProvider,
-    DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN,
-    PROFILE_DIR, PROFILE_FILE_NAME,
+    DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_PROFILE, ENV_SECRET_ID, ENV_SECRET_KEY,
+    ENV_SESSION_TOKEN, PROFILE_DIR, PROFILE_FILE_NAME,
 };
 pub use tc3::{
     derive_signing_key, derive_tc3_keys, sign_tc3, PayloadHash, Tc3DerivedKeys, Tc3Request,

@@ -31,6 +31,8 @@ pub const PROFILE_DIR: &str = ".tencentcloud";
 pub const PROFILE_FILE_NAME: &str = "credentials";
 /// The profile section read unless another is chosen.
 pub const DEFAULT_PROFILE: &str = "default";
+/// Environment variable naming the profile section to read when none is chosen in code.
+pub const ENV_PROFILE: &str = "TENCENTCLOUD_PROFILE";
 
 /// Something that can produce a [`Credential`] on demand.
 ///

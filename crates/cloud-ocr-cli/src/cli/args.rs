@@ -94,6 +94,15 @@ pub struct ProviderArgs {
     #[arg(long, value_name = "URL", conflicts_with = "emulator")]
     pub endpoint: Option<String>,
 
+    /// The section of the Tencent profile file (~/.tencentcloud/credentials) to read
+    /// (default: TENCENTCLOUD_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The region (tc-ocr, lkeap: the API region; cos-ci: the bucket's region).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
     /// Use the embedded emulator (simulated results) even if credentials are set.
     #[arg(long)]
     pub emulator: bool,

@@ -52,6 +52,18 @@ impl Session {
             None => ConfigFile::default(),
         };
         let chosen = args.provider.or(file.provider());
+        let tencent_flags = args.profile.is_some() || args.region.is_some();
+        // Flags win over the file's settings.
+        let configure = |kind: ProviderKind| -> Result<ProviderConfig> {
+            let mut config = file.provider_config(kind)?;
+            if let Some(profile) = &args.profile {
+                config.credentials.profile = Some(profile.clone());
+            }
+            if let Some(region) = &args.region {
+                config.region = Some(region.clone());
+            }
+            Ok(config)
+        };
         // A typo anywhere in the file is an error, whichever provider runs.
         for kind in ProviderKind::ALL {
             file.provider_config(*kind)?;
@@ -61,7 +73,7 @@ impl Session {
         }
         let kind = match chosen {
             Some(kind) => kind,
-            None => match detect(&file, env)? {
+            None => match detect(&configure, tencent_flags, env)? {
                 Some(kind) => kind,
                 None if args.endpoint.is_some() => default_kind()?,
                 None if args.config.is_some() => {
@@ -74,7 +86,7 @@ impl Session {
                 None => return Session::embedded(None, &file, NO_CREDENTIALS_NOTICE).await,
             },
         };
-        let mut config = file.provider_config(kind)?;
+        let mut config = configure(kind)?;
         if let Some(endpoint) = &args.endpoint {
             config.endpoint = Some(endpoint.clone());
         }
@@ -134,9 +146,17 @@ impl Session {
 
 /// The first provider whose credentials are found; an error as soon as one provider's
 /// configured source is unusable (never skipped in favour of the next).
-fn detect(file: &ConfigFile, env: &Env) -> Result<Option<ProviderKind>> {
+fn detect(
+    configure: &dyn Fn(ProviderKind) -> Result<ProviderConfig>,
+    tencent_only: bool,
+    env: &Env,
+) -> Result<Option<ProviderKind>> {
     for kind in ProviderKind::ALL {
-        if readiness(&file.provider_config(*kind)?, env)? {
+        // --profile and --region are Tencent settings: PicWish is not a candidate then.
+        if tencent_only && !kind.uses_tencent_credentials() {
+            continue;
+        }
+        if readiness(&configure(*kind)?, env)? {
             return Ok(Some(*kind));
         }
     }

@@ -372,6 +372,9 @@ fn runtime_config(config: &ProviderConfig) -> Result<RuntimeConfig> {
         }
         runtime.retry = RetryPolicy::default().with_max_attempts(n);
     }
+    if let Some(client) = &config.http_client {
+        runtime = runtime.with_http_client(client.0.clone());
+    }
     Ok(runtime)
 }
 

@@ -219,6 +219,21 @@ pub struct ProviderConfig {
     /// An option the provider does not honour is refused when a request is submitted.
     #[serde(default, skip_serializing_if = "is_default_options")]
     pub options: Options,
+    /// Your own HTTP client (proxies, custom CAs, middleware), used instead of the one built
+    /// from the timeouts; not serialised. See [`ProviderConfig::with_http_client`].
+    #[serde(skip)]
+    pub http_client: Option<HttpClient>,
+}
+
+/// A caller's `reqwest::Client` carried by a [`ProviderConfig`]. Configurations compare equal
+/// whatever client they carry (clients cannot be compared).
+#[derive(Clone, Debug)]
+pub struct HttpClient(pub reqwest::Client);
+
+impl PartialEq for HttpClient {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 fn is_default_options(o: &Options) -> bool {
@@ -252,7 +267,30 @@ impl ProviderConfig {
             poll_interval_secs: None,
             poll_deadline_secs: None,
             options: Options::default(),
+            http_client: None,
         }
+    }
+
+    /// Sends through your own HTTP client (proxies, corporate CAs, middleware), as the
+    /// provider builders' `http_client` does. Its own timeouts apply besides the configured
+    /// ones.
+    ///
+    /// ```
+    /// # #[cfg(feature = "picwish")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    /// let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    /// let config = ProviderConfig::new(ProviderKind::PicWish).with_http_client(client);
+    /// let provider = build_provider(&config, &Env::new().with_var("PICWISH_API_KEY", "k"))?;
+    /// assert_eq!(provider.id(), "picwish");
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "picwish"))]
+    /// # fn main() {}
+    /// ```
+    #[must_use]
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(HttpClient(client));
+        self
     }
 
     /// Sets the base URL.

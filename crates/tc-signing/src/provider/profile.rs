@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::ini::read_section;
 use super::{
-    non_blank, ProvideCredential, DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, PROFILE_DIR,
+    non_blank, ProvideCredential, DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_PROFILE, PROFILE_DIR,
     PROFILE_FILE_NAME,
 };
 use crate::{Credential, CredentialError, EnvSource};
@@ -44,25 +44,48 @@ const KEY_TOKEN: &str = "token";
 #[derive(Debug, Clone)]
 pub struct ProfileProvider {
     env: Arc<dyn EnvSource>,
-    profile: String,
+    /// The section chosen in code; else [`ENV_PROFILE`], else [`DEFAULT_PROFILE`].
+    profile: Option<String>,
     path: Option<PathBuf>,
 }
 
 impl ProfileProvider {
-    /// Reads the `[default]` section of the file located through `env`.
+    /// Reads the section named by [`ENV_PROFILE`] (`TENCENTCLOUD_PROFILE`), else
+    /// `[default]`, of the file located through `env`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().home("/home/me").var("TENCENTCLOUD_PROFILE", "work").file(
+    ///     "/home/me/.tencentcloud/credentials",
+    ///     "[default]\nsecret_id = AKIDhome\nsecret_key = k1\n[work]\nsecret_id = AKIDwork\nsecret_key = k2\n",
+    /// );
+    /// let cred = ProfileProvider::new(Arc::new(env)).provide_credential()?;
+    /// assert_eq!(cred.secret_id(), "AKIDwork");
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     pub fn new(env: Arc<dyn EnvSource>) -> Self {
         Self {
             env,
-            profile: DEFAULT_PROFILE.to_owned(),
+            profile: None,
             path: None,
         }
     }
 
-    /// Reads section `[name]` instead of `[default]`.
+    /// Reads section `[name]`, whatever [`ENV_PROFILE`] says.
     #[must_use]
     pub fn with_profile_name(mut self, name: impl Into<String>) -> Self {
-        self.profile = name.into();
+        self.profile = Some(name.into());
         self
+    }
+
+    /// The section this provider reads now.
+    pub fn profile_name(&self) -> String {
+        self.profile
+            .clone()
+            .or_else(|| non_blank(self.env.var(ENV_PROFILE)))
+            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned())
     }
 
     /// Reads this file instead of locating one through the environment.
@@ -120,16 +143,13 @@ impl ProvideCredential for ProfileProvider {
             reason: format!("{}: {rule}", path.display()),
         };
 
-        let section = read_section(&text, &self.profile)
+        let profile = self.profile_name();
+        let section = read_section(&text, &profile)
             .map_err(|e| invalid(format!("line {}: {}", e.line, e.rule)))?
-            .ok_or_else(|| invalid(format!("no [{}] section", self.profile)))?;
+            .ok_or_else(|| invalid(format!("no [{profile}] section")))?;
         let required = |key: &str| {
-            non_blank(section.get(key).cloned()).ok_or_else(|| {
-                invalid(format!(
-                    "section [{}] has no non-blank `{key}`",
-                    self.profile
-                ))
-            })
+            non_blank(section.get(key).cloned())
+                .ok_or_else(|| invalid(format!("section [{profile}] has no non-blank `{key}`")))
         };
         let credential = Credential::new(required(KEY_SECRET_ID)?, required(KEY_SECRET_KEY)?);
         Ok(match non_blank(section.get(KEY_TOKEN).cloned()) {
