@@ -1,16 +1,16 @@
-//! Files written whole or not at all.
+//! Files written whole or not at all, through `tempfile` (its `persist` is the rename; it
+//! removes the temporary file on every error path), plus an fsync of the directory so the
+//! rename itself survives a crash.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Marks temporary files in an output directory: `.<name>.cloud-ocr-tmp-<pid>-<n>`.
+/// Marks temporary files in an output directory: `.<name>.cloud-ocr-tmp-<random>`.
 pub const TEMP_MARKER: &str = ".cloud-ocr-tmp-";
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// Writes `data` to `path` atomically: a temporary file in the same directory, flushed to
-/// disk, then renamed over `path`. A reader (or a run killed half-way) never sees half a file.
+/// disk, renamed over `path`, and the directory flushed. A reader (or a run killed half-way)
+/// never sees half a file.
 pub async fn write_atomic(path: PathBuf, data: Vec<u8>) -> std::io::Result<()> {
     tokio::task::spawn_blocking(move || write_atomic_blocking(&path, &data))
         .await
@@ -26,18 +26,26 @@ fn write_atomic_blocking(path: &Path, data: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_owned());
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}{TEMP_MARKER}{}-{n}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(data)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARKER}"))
+        .tempfile_in(dir)?;
+    file.write_all(data)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Flushes a directory's entries to disk (the rename), where the platform allows it.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()?;
     }
-    result
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+    }
+    Ok(())
 }
 
 /// Removes temporary files a killed run left in `dir`.
