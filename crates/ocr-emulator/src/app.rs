@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, Extensions, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use url::Url;
@@ -15,6 +15,7 @@ use url::Url;
 use crate::clock::{http_date, EmulatorClock};
 use crate::config::EmulatorConfig;
 use crate::connection::ConnInfo;
+use crate::content::{self, Document};
 use crate::fault::{Category, FaultBook, FaultKind};
 use crate::files::FileStore;
 use crate::http_util::drain;
@@ -42,6 +43,8 @@ pub(crate) struct App {
     pub(crate) tencent: crate::tencent::TencentState,
     pub(crate) cos: crate::cos::CosState,
     pub(crate) picwish: crate::picwish::PicWishState,
+    /// Added to every response: hyper's header-case map (see `header_case`).
+    pub(crate) header_case: Extensions,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
         seed: u64,
         local_addr: SocketAddr,
         base_url: Url,
+        header_case: Extensions,
     ) -> Self {
         let mut secret = [0u8; 32];
         let derived = crate::crypto::hmac_sha256(&seed.to_le_bytes(), b"file-url-secret");
@@ -69,6 +73,7 @@ impl App {
             tencent: crate::tencent::TencentState::default(),
             cos,
             picwish: crate::picwish::PicWishState::default(),
+            header_case,
             clock,
             config,
         }
@@ -99,45 +104,127 @@ impl App {
         }
     }
 
-    /// True if `url` points at this emulator (same host and port).
+    /// True if `url` points at this emulator: its port, on a loopback address, `localhost`
+    /// or the bound address (any host when the emulator listens on every interface).
     pub(crate) fn is_own_url(&self, url: &Url) -> bool {
-        let port_ok = url.port_or_known_default() == Some(self.local_addr.port());
-        let host_ok = match url.host_str() {
-            Some("localhost") => true,
-            Some(h) => h
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip == self.local_addr.ip() || ip.is_loopback()),
+        if url.port_or_known_default() != Some(self.local_addr.port()) {
+            return false;
+        }
+        if self.local_addr.ip().is_unspecified() {
+            return url.host_str().is_some();
+        }
+        match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => {
+                std::net::IpAddr::V4(ip) == self.local_addr.ip() || ip.is_loopback()
+            }
+            Some(url::Host::Ipv6(ip)) => {
+                std::net::IpAddr::V6(ip) == self.local_addr.ip() || ip.is_loopback()
+            }
             None => false,
-        };
-        port_ok && host_ok
+        }
     }
 
     /// The bytes behind a URL that points at this emulator's own result files or
-    /// path-style COS objects (nothing is fetched from anywhere else).
-    pub(crate) fn resolve_own_url(&self, url: &str) -> Option<(Bytes, String)> {
-        let parsed = Url::parse(url).ok()?;
-        if !self.is_own_url(&parsed) {
-            return None;
-        }
-        let path = parsed.path();
+    /// path-style COS objects; the error says what this emulator answers instead.
+    fn resolve_own_url(&self, url: &Url) -> Result<(Bytes, String), String> {
+        let path = url.path();
         if path.starts_with("/files/") {
-            let file = self
+            let now = self.clock.now_unix();
+            return self
                 .files
-                .resolve(
-                    path,
-                    parsed.query().unwrap_or_default(),
-                    self.clock.now_unix(),
-                )
-                .ok()?;
-            return Some((file.bytes, file.name));
+                .resolve("GET", path, url.query().unwrap_or_default(), now)
+                .map(|file| (file.bytes, file.name))
+                .map_err(|e| format!("the URL answers {}", e.describe()));
         }
         let decoded = crate::http_util::decode(path);
-        let rest = decoded.strip_prefix("/cos/")?;
-        let (bucket, key) = rest.split_once('/')?;
-        let object = self.cos.object(bucket, key)?;
-        let name = key.rsplit('/').next().unwrap_or(key).to_owned();
-        Some((object.data, name))
+        let object = decoded
+            .strip_prefix("/cos/")
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(bucket, key)| Some((key, self.cos.object(bucket, key)?)));
+        match object {
+            Some((key, object)) => {
+                let name = key.rsplit('/').next().unwrap_or(key).to_owned();
+                Ok((object.data, name))
+            }
+            None => Err("the URL answers HTTP 404 (no such file or object)".to_owned()),
+        }
+    }
+
+    /// The document behind a URL, as the service would download it:
+    ///
+    /// * a URL of this emulator (its result files, path-style COS objects) is read, and
+    ///   fails as that request would fail (expired or tampered link, missing object);
+    /// * a URL the service could not download fails: an `.invalid` host (RFC 6761: never
+    ///   resolves), port 0, or a loopback, private, link-local or unspecified address or a
+    ///   `localhost` name other than this emulator (a cloud service cannot reach the
+    ///   caller's machine or network);
+    /// * any other http(s) URL is taken as downloadable and "recognised" from the URL
+    ///   string, without fetching it.
+    pub(crate) fn url_document(&self, url: &str) -> Document {
+        let Ok(parsed) = Url::parse(url.trim()) else {
+            return content::unreachable_url(url, "the URL cannot be parsed".to_owned());
+        };
+        if self.is_own_url(&parsed) {
+            return match self.resolve_own_url(&parsed) {
+                Ok((bytes, name)) => content::recognize_bytes(&bytes, &name),
+                Err(reason) => content::unreachable_url(url, reason),
+            };
+        }
+        match unreachable_reason(&parsed) {
+            Some(reason) => content::unreachable_url(url, reason),
+            None => content::recognize_url(url),
+        }
+    }
+}
+
+/// Why the service could not download a URL that is not this emulator's, if it could not.
+pub(crate) fn unreachable_reason(url: &Url) -> Option<String> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Some(format!(
+            "the scheme `{}` cannot be downloaded",
+            url.scheme()
+        ));
+    }
+    if url.port() == Some(0) {
+        return Some("port 0 cannot be connected to".to_owned());
+    }
+    let private = |what: &str| {
+        Some(format!(
+            "{what} is not reachable from the service (it is on the caller's machine or private network)"
+        ))
+    };
+    match url.host()? {
+        url::Host::Domain(domain) => {
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            if domain == "invalid" || domain.ends_with(".invalid") {
+                return Some(format!("the host `{domain}` cannot be resolved"));
+            }
+            if domain == "localhost" || domain.ends_with(".localhost") {
+                return private(&format!("`{domain}`"));
+            }
+            None
+        }
+        url::Host::Ipv4(ip) => {
+            let local = ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast();
+            local
+                .then(|| private(&format!("the address {ip}")))
+                .flatten()
+        }
+        url::Host::Ipv6(ip) => {
+            let first = ip.segments()[0];
+            let local = ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xFE00) == 0xFC00
+                || (first & 0xFFC0) == 0xFE80;
+            local
+                .then(|| private(&format!("the address {ip}")))
+                .flatten()
+        }
     }
 }
 
@@ -147,6 +234,11 @@ pub(crate) async fn dispatch(
     ConnectInfo(conn): ConnectInfo<ConnInfo>,
     request: Request,
 ) -> Response {
+    if crate::route::is_control(request.uri(), request.headers()) {
+        let mut response = crate::control::handle(&app, request).await;
+        finish(&app, &mut response);
+        return response;
+    }
     let seq = app.recorder.next_seq();
     let at_millis = app.clock.now_millis();
     let (parts, body) = request.into_parts();
@@ -224,15 +316,22 @@ pub(crate) async fn dispatch(
         Some(FaultKind::MalformedBody) => response = malform(response).await,
         _ => {}
     }
-    if let Ok(date) = HeaderValue::from_str(&http_date(app.clock.now_unix())) {
-        response.headers_mut().insert(header::DATE, date);
-    }
+    finish(&app, &mut response);
     record.status = Some(response.status().as_u16());
     if !notes.is_empty() {
         record.fault = Some(notes.join(", "));
     }
     app.recorder.push(record);
     response
+}
+
+/// What every answer gets: the `Date` of the emulator clock, and header names in the case
+/// the services write them.
+fn finish(app: &App, response: &mut Response) {
+    if let Ok(date) = HeaderValue::from_str(&http_date(app.clock.now_unix())) {
+        response.headers_mut().insert(header::DATE, date);
+    }
+    response.extensions_mut().extend(app.header_case.clone());
 }
 
 async fn handle(

@@ -14,12 +14,33 @@ use crate::config::{
 use crate::fault::Fault;
 use crate::server::{Emulator, StartError};
 
+/// What `--help` adds after the options: the fault syntax and the control API.
+const AFTER_HELP: &str = "\
+Faults (--fault, repeatable) use the fields of the control API, as a query string:
+  kind=throttle|server_error|http_status|latency|drop_connection|truncated_body|
+       malformed_body|task_failure|failed_pages
+  with status=503 (http_status), latency_ms=200 (latency), code=-7&message=... (task_failure),
+  pages=2,4 (failed_pages); optional scope service=ocr|lkeap|cos|ci|picwish|files or
+  action=ExtractDocMulti; optional trigger times=N | every=N | probability=P | always=true
+  (default: the next matching request). Example:
+  --fault 'kind=http_status&status=503&service=cos&every=4'
+
+Control API on the same port (JSON; never recorded, never hit by faults):
+  GET /_emulator/record          the request record
+  DELETE /_emulator/record       empty it
+  GET|POST|DELETE /_emulator/faults, DELETE /_emulator/faults/<id>
+                                 list, inject (same fields as JSON), clear, remove
+  POST /_emulator/reset          empty the record and clear every fault
+  GET|POST /_emulator/clock      read, or move: {\"advance_secs\": 1800}, advance_ms,
+                                 rewind_secs, rewind_ms, set_unix";
+
 /// Command-line options of the `ocr-emulator` binary.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "ocr-emulator",
     version,
-    about = "A local stand-in for Tencent Cloud OCR, LKEAP, COS + Cloud Infinite and PicWish."
+    about = "A local stand-in for Tencent Cloud OCR, LKEAP, COS + Cloud Infinite and PicWish.",
+    after_help = AFTER_HELP
 )]
 pub struct CliOptions {
     /// Address to listen on.
@@ -44,6 +65,10 @@ pub struct CliOptions {
     /// Truncate the response body of every Nth request.
     #[arg(long, value_name = "N")]
     pub truncate_every: Option<u32>,
+    /// Inject any fault: `kind=…` plus its fields, scope and trigger as a query string, e.g.
+    /// `kind=malformed_body&action=ExtractDocMulti&every=3` (repeatable; see below).
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<Fault>,
     /// Turn every rate limit off.
     #[arg(long)]
     pub no_rate_limits: bool,
@@ -81,8 +106,12 @@ fn parse_rate(text: &str) -> Result<(String, f64), String> {
 /// Parses command-line arguments (the first is the program name).
 ///
 /// ```
-/// let options = ocr_emulator::cli::parse_args(["ocr-emulator", "--addr", "127.0.0.1:0", "--drop-every", "5"]).unwrap();
+/// let options = ocr_emulator::cli::parse_args([
+///     "ocr-emulator", "--addr", "127.0.0.1:0", "--drop-every", "5",
+///     "--fault", "kind=task_failure&code=-7&action=CreateOcrTask",
+/// ]).unwrap();
 /// assert_eq!(options.drop_every, Some(5));
+/// assert_eq!(options.faults.len(), 1);
 /// ```
 pub fn parse_args<I, T>(args: I) -> Result<CliOptions, clap::Error>
 where
@@ -127,6 +156,9 @@ impl CliOptions {
         if let Some(n) = self.truncate_every {
             config = config.with_fault(Fault::truncated_body().every(n));
         }
+        for fault in &self.faults {
+            config = config.with_fault(fault.clone());
+        }
         if let Some(seed) = self.seed {
             config = config.with_seed(seed);
         }
@@ -154,6 +186,7 @@ pub fn banner(emulator: &Emulator) -> String {
          \x20 COS (bucket {bucket}): {cos}\n\
          \x20 CI  (bucket {bucket}): {ci}\n\
          \x20 region: {region}\n\
+         \x20 control API (record, faults, reset, clock): {base}_emulator\n\
          \n\
          test credentials (they open nothing but this emulator)\n\
          \x20 TENCENTCLOUD_SECRET_ID={SECRET_ID}\n\

@@ -50,6 +50,27 @@ pub enum FaultKind {
     FailedPages(Vec<u32>),
 }
 
+impl FaultKind {
+    /// The kind's name in textual fault descriptions (see [`FAULT_KIND_NAMES`]).
+    ///
+    /// ```
+    /// assert_eq!(ocr_emulator::FaultKind::HttpStatus(502).name(), "http_status");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Throttle => "throttle",
+            FaultKind::ServerError => "server_error",
+            FaultKind::HttpStatus(_) => "http_status",
+            FaultKind::Latency(_) => "latency",
+            FaultKind::DropConnection => "drop_connection",
+            FaultKind::TruncatedBody => "truncated_body",
+            FaultKind::MalformedBody => "malformed_body",
+            FaultKind::TaskFailure { .. } => "task_failure",
+            FaultKind::FailedPages(_) => "failed_pages",
+        }
+    }
+}
+
 /// Which requests a fault applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultScope {
@@ -214,6 +235,285 @@ impl Fault {
             FaultScope::Service(s) => *s == service,
             FaultScope::Action(a) => action == Some(a.as_str()),
         }
+    }
+}
+
+/// Why a textual fault description (see [`Fault`]'s `FromStr`) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultSpecError(String);
+
+impl std::fmt::Display for FaultSpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FaultSpecError {}
+
+fn spec_error(message: impl Into<String>) -> FaultSpecError {
+    FaultSpecError(message.into())
+}
+
+/// The fields of a textual fault description, JSON or query-string form alike.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultSpec {
+    kind: String,
+    status: Option<u16>,
+    latency_ms: Option<u64>,
+    code: Option<String>,
+    message: Option<String>,
+    pages: Option<Vec<u32>>,
+    service: Option<String>,
+    action: Option<String>,
+    times: Option<u32>,
+    every: Option<u32>,
+    probability: Option<f64>,
+    always: Option<bool>,
+}
+
+/// The names of the fault kinds in textual descriptions, in [`FaultKind`] order.
+pub const FAULT_KIND_NAMES: &[&str] = &[
+    "throttle",
+    "server_error",
+    "http_status",
+    "latency",
+    "drop_connection",
+    "truncated_body",
+    "malformed_body",
+    "task_failure",
+    "failed_pages",
+];
+
+impl FaultSpec {
+    fn from_query(text: &str) -> Result<Self, FaultSpecError> {
+        let mut spec = FaultSpec::default();
+        let mut kind = None;
+        for (key, value) in crate::http_util::parse_query(text) {
+            let number = |what: &str| format!("`{key}` must be {what}, not `{value}`");
+            let value_ref = value.trim();
+            match key.as_str() {
+                "kind" => kind = Some(value_ref.to_owned()),
+                "status" => {
+                    spec.status = Some(
+                        value_ref
+                            .parse()
+                            .map_err(|_| spec_error(number("an HTTP status")))?,
+                    )
+                }
+                "latency_ms" => {
+                    spec.latency_ms = Some(
+                        value_ref
+                            .parse()
+                            .map_err(|_| spec_error(number("a number of milliseconds")))?,
+                    )
+                }
+                "code" => spec.code = Some(value.clone()),
+                "message" => spec.message = Some(value.clone()),
+                "pages" => {
+                    let pages: Result<Vec<u32>, _> = value_ref
+                        .split(',')
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| p.trim().parse::<u32>())
+                        .collect();
+                    spec.pages = Some(
+                        pages
+                            .map_err(|_| spec_error(number("page numbers separated by commas")))?,
+                    );
+                }
+                "service" => spec.service = Some(value_ref.to_owned()),
+                "action" => spec.action = Some(value_ref.to_owned()),
+                "times" => {
+                    spec.times = Some(
+                        value_ref
+                            .parse()
+                            .map_err(|_| spec_error(number("a count")))?,
+                    )
+                }
+                "every" => {
+                    spec.every = Some(
+                        value_ref
+                            .parse()
+                            .map_err(|_| spec_error(number("a count")))?,
+                    )
+                }
+                "probability" => {
+                    spec.probability = Some(
+                        value_ref
+                            .parse()
+                            .map_err(|_| spec_error(number("a number from 0 to 1")))?,
+                    )
+                }
+                "always" => {
+                    spec.always = Some(match value_ref {
+                        "" | "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(spec_error(number("true or false"))),
+                    })
+                }
+                other => return Err(spec_error(format!("unknown field `{other}`"))),
+            }
+        }
+        spec.kind = kind.ok_or_else(|| spec_error("`kind` is required"))?;
+        Ok(spec)
+    }
+
+    fn into_fault(self) -> Result<Fault, FaultSpecError> {
+        let FaultSpec {
+            kind: kind_name,
+            status,
+            latency_ms,
+            code,
+            message,
+            pages,
+            service,
+            action,
+            times,
+            every,
+            probability,
+            always,
+        } = self;
+        let kind_name = kind_name.trim().to_ascii_lowercase();
+        let this = kind_name.as_str();
+        for (field, present, owner) in [
+            ("status", status.is_some(), "http_status"),
+            ("latency_ms", latency_ms.is_some(), "latency"),
+            ("code", code.is_some(), "task_failure"),
+            ("message", message.is_some(), "task_failure"),
+            ("pages", pages.is_some(), "failed_pages"),
+        ] {
+            if present && this != owner && FAULT_KIND_NAMES.contains(&this) {
+                return Err(spec_error(format!(
+                    "`{field}` does not apply to kind `{this}`"
+                )));
+            }
+        }
+        let kind = match this {
+            "http_status" => {
+                let status =
+                    status.ok_or_else(|| spec_error("kind `http_status` needs `status`"))?;
+                if !(100..=599).contains(&status) {
+                    return Err(spec_error(format!(
+                        "`status` {status} is not an HTTP status (100–599)"
+                    )));
+                }
+                FaultKind::HttpStatus(status)
+            }
+            "latency" => FaultKind::Latency(Duration::from_millis(
+                latency_ms.ok_or_else(|| spec_error("kind `latency` needs `latency_ms`"))?,
+            )),
+            "task_failure" => FaultKind::TaskFailure {
+                code: code
+                    .filter(|c| !c.trim().is_empty())
+                    .ok_or_else(|| spec_error("kind `task_failure` needs `code`"))?,
+                message: message.unwrap_or_else(|| "Injected by the emulator.".to_owned()),
+            },
+            "failed_pages" => {
+                let pages = pages.unwrap_or_default();
+                if pages.is_empty() || pages.contains(&0) {
+                    return Err(spec_error(
+                        "kind `failed_pages` needs `pages`: 1-based page numbers",
+                    ));
+                }
+                FaultKind::FailedPages(pages)
+            }
+            "throttle" => FaultKind::Throttle,
+            "server_error" => FaultKind::ServerError,
+            "drop_connection" => FaultKind::DropConnection,
+            "truncated_body" => FaultKind::TruncatedBody,
+            "malformed_body" => FaultKind::MalformedBody,
+            other => {
+                return Err(spec_error(format!(
+                    "`{other}` is not a fault kind (one of: {})",
+                    FAULT_KIND_NAMES.join(", ")
+                )))
+            }
+        };
+        let mut fault = Fault::new(kind);
+        fault.scope = match (service, action) {
+            (Some(_), Some(_)) => {
+                return Err(spec_error("give `service` or `action`, not both"));
+            }
+            (Some(service), None) => {
+                FaultScope::Service(service.parse::<Service>().map_err(spec_error)?)
+            }
+            (None, Some(action)) if !action.trim().is_empty() => {
+                FaultScope::Action(action.trim().to_owned())
+            }
+            (None, Some(_)) => return Err(spec_error("`action` is empty")),
+            (None, None) => FaultScope::Any,
+        };
+        let triggers = [
+            times.is_some(),
+            every.is_some(),
+            probability.is_some(),
+            always.is_some(),
+        ];
+        if triggers.iter().filter(|t| **t).count() > 1 {
+            return Err(spec_error(
+                "give at most one of `times`, `every`, `probability`, `always`",
+            ));
+        }
+        fault.trigger = match (times, every, probability, always) {
+            (Some(0), ..) | (_, Some(0), ..) => {
+                return Err(spec_error("`times` and `every` must be at least 1"))
+            }
+            (Some(n), ..) => Trigger::Next(n),
+            (_, Some(n), ..) => Trigger::Every(n),
+            (_, _, Some(p), _) => {
+                if !(0.0..=1.0).contains(&p) {
+                    return Err(spec_error(format!(
+                        "`probability` {p} is not between 0 and 1"
+                    )));
+                }
+                Trigger::Probability(p)
+            }
+            (_, _, _, Some(true)) => Trigger::Always,
+            (_, _, _, Some(false)) | (None, None, None, None) => Trigger::Next(1),
+        };
+        Ok(fault)
+    }
+}
+
+impl std::str::FromStr for Fault {
+    type Err = FaultSpecError;
+
+    /// Parses a fault from text: a JSON object (the control API's `POST /_emulator/faults`
+    /// body) or the same fields as a query string (the binary's `--fault`):
+    ///
+    /// * `kind`: `throttle`, `server_error`, `http_status` (with `status`), `latency`
+    ///   (with `latency_ms`), `drop_connection`, `truncated_body`, `malformed_body`,
+    ///   `task_failure` (with `code`, optional `message`), `failed_pages` (with `pages`,
+    ///   a JSON array or `2,4` in a query string);
+    /// * scope (at most one; every request without): `service` (`ocr`, `lkeap`, `cos`,
+    ///   `ci`, `picwish`, `files`) or `action` (`ExtractDocMulti`, `PutObject`,
+    ///   `CreateOcrTask`…);
+    /// * trigger (at most one; the next matching request without): `times`, `every`,
+    ///   `probability` or `always` (`true`).
+    ///
+    /// ```
+    /// use ocr_emulator::{Fault, FaultKind, FaultScope, Service, Trigger};
+    ///
+    /// let f: Fault = "kind=http_status&status=503&service=cos&every=3".parse().unwrap();
+    /// assert_eq!(f.kind, FaultKind::HttpStatus(503));
+    /// assert_eq!(f.scope, FaultScope::Service(Service::Cos));
+    /// assert_eq!(f.trigger, Trigger::Every(3));
+    ///
+    /// let g: Fault = r#"{"kind":"task_failure","code":"-7","message":"bad image","times":2}"#
+    ///     .parse()
+    ///     .unwrap();
+    /// assert_eq!(g.trigger, Trigger::Next(2));
+    /// assert!("kind=throttle&colour=red".parse::<Fault>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let spec = if text.starts_with('{') {
+            serde_json::from_str::<FaultSpec>(text)
+                .map_err(|e| spec_error(format!("not a fault description: {e}")))?
+        } else {
+            FaultSpec::from_query(text)?
+        };
+        spec.into_fault()
     }
 }
 

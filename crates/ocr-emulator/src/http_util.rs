@@ -25,19 +25,25 @@ pub(crate) async fn drain(body: Body) -> u64 {
     read
 }
 
-/// Decoded query parameters in received order (`+` stays `+`; a parameter without
-/// `=` has an empty value).
+/// Decoded query parameters in received order, as `application/x-www-form-urlencoded`:
+/// `+` is a space (the official SDKs encode spaces so), `%2B` a plus; a parameter without
+/// `=` has an empty value.
 pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
+            (decode_query(k), decode_query(v))
         })
         .collect()
 }
 
-/// Percent-decodes (lossy UTF-8).
+/// Percent-decodes a query component, `+` meaning a space (lossy UTF-8).
+fn decode_query(s: &str) -> String {
+    decode(&s.replace('+', "%20"))
+}
+
+/// Percent-decodes a path (`+` stays `+`; lossy UTF-8).
 pub(crate) fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
@@ -83,12 +89,13 @@ mod tests {
     #[test]
     fn query_is_decoded() {
         assert_eq!(
-            parse_query("a=1&cancel&detect-url=http%3A%2F%2Fx%2Fy+z&&b="),
+            parse_query("a=1&cancel&detect-url=http%3A%2F%2Fx%2Fy+z%2B1&&b=&c+d=e"),
             vec![
                 ("a".to_owned(), "1".to_owned()),
                 ("cancel".to_owned(), String::new()),
-                ("detect-url".to_owned(), "http://x/y+z".to_owned()),
+                ("detect-url".to_owned(), "http://x/y z+1".to_owned()),
                 ("b".to_owned(), String::new()),
+                ("c d".to_owned(), "e".to_owned()),
             ]
         );
     }

@@ -1,6 +1,13 @@
 //! PicWish OCR: `POST /api/tasks/document/ocr` (multipart) creates a task,
 //! `GET /api/tasks/document/ocr/{task_id}` reports it: state 0 queued, 2–6 processing,
-//! 1 done with a result file URL valid one hour, negative codes for failures.
+//! 1 done with a result file URL valid one hour, negative codes for failures (-7 for a file
+//! that is not a whole document of a supported format, -3 for a URL the service cannot
+//! download).
+//!
+//! The form takes `image_url`, `image_file`, `language`, `password` and `format`; any other
+//! field is refused with 400 after it is read to its end without being kept (it may be
+//! large), and a text field longer than 64 KiB is refused the same way. The file is hashed
+//! while streamed; its first 8 MiB and last 64 KiB are kept.
 
 use std::sync::Arc;
 
@@ -15,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::{App, BodySize};
 use crate::artifacts;
-use crate::content::{self, Document, Format};
+use crate::content::{self, Document, Format, Unreadable};
 use crate::files::StoredFile;
 use crate::http_util::{drain, header_str};
 use crate::service::Service;
@@ -32,6 +39,12 @@ pub(crate) const MAX_FILE: u64 = 200 * 1024 * 1024;
 const MAX_SIDE: u32 = 32_512;
 /// Bytes of an upload kept for recognition (the rest is only hashed).
 const KEEP: usize = 8 * 1024 * 1024;
+/// Bytes kept of the end of an upload longer than [`KEEP`], to check that it is whole.
+const KEEP_TAIL: usize = 64 * 1024;
+/// Longest text field (`image_url`, `language`, `password`, `format`) read.
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+/// The form fields of the create call.
+const FIELDS: &[&str] = &["image_url", "image_file", "language", "password", "format"];
 const MAX_LANGUAGES: usize = 10;
 const MAX_PASSWORD: usize = 32;
 const FORMATS: &[&str] = &["txt", "pdf", "docx", "xlsx", "pptx"];
@@ -50,6 +63,9 @@ const KNOWN_LANGUAGES: &[&str] = &[
     "Portuguese",
     "Russian",
 ];
+
+/// The message of state -7.
+const INVALID_IMAGE: &str = "Invalid image file (e.g. corrupted image or incorrect format).";
 
 /// A PicWish task.
 #[derive(Clone)]
@@ -119,6 +135,8 @@ fn bad(message: impl AsRef<str>) -> Response {
 
 struct Upload {
     prefix: Vec<u8>,
+    /// The last bytes (up to [`KEEP_TAIL`]) of an upload longer than [`KEEP`].
+    tail: Vec<u8>,
     digest: [u8; 32],
     size: u64,
     name: String,
@@ -205,6 +223,7 @@ async fn read_form(
             let mut field = field;
             let mut hasher = Sha256::new();
             let mut prefix = Vec::new();
+            let mut tail: Vec<u8> = Vec::new();
             let mut size: u64 = 0;
             loop {
                 match field.chunk().await {
@@ -220,10 +239,13 @@ async fn read_form(
                             )));
                         }
                         hasher.update(&chunk);
+                        let mut rest = &chunk[..];
                         if prefix.len() < KEEP {
-                            let take = (KEEP - prefix.len()).min(chunk.len());
-                            prefix.extend_from_slice(&chunk[..take]);
+                            let take = (KEEP - prefix.len()).min(rest.len());
+                            prefix.extend_from_slice(&rest[..take]);
+                            rest = &rest[take..];
                         }
+                        keep_tail(&mut tail, rest);
                     }
                     Ok(None) => break,
                     Err(e) => return Err(Box::new(bad(format!("Malformed multipart body: {e}")))),
@@ -231,23 +253,53 @@ async fn read_form(
             }
             form.image_file = Some(Upload {
                 prefix,
+                tail,
                 digest: hasher.finalize().into(),
                 size,
                 name: file_name,
             });
             continue;
         }
-        let text = match field.text().await {
-            Ok(t) => t,
-            Err(e) => return Err(Box::new(bad(format!("Malformed multipart body: {e}")))),
+        let mut field = field;
+        if !FIELDS.contains(&name.as_str()) {
+            // Refused, and read to its end without keeping it (it may be large).
+            while let Ok(Some(chunk)) = field.chunk().await {
+                *read += chunk.len() as u64;
+            }
+            return Err(Box::new(bad(format!(
+                "Unexpected form field `{name}`: the create call takes only {}.",
+                FIELDS.join(", ")
+            ))));
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut too_long = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    *read += chunk.len() as u64;
+                    // Past the limit the rest is read to its end and dropped.
+                    too_long |= bytes.len() + chunk.len() > MAX_TEXT_FIELD;
+                    if !too_long {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return Err(Box::new(bad(format!("Malformed multipart body: {e}")))),
+            }
+        }
+        if too_long {
+            return Err(Box::new(bad(format!(
+                "{name} is longer than {MAX_TEXT_FIELD} bytes."
+            ))));
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(Box::new(bad(format!("{name} is not UTF-8 text."))));
         };
-        *read += text.len() as u64;
         let slot = match name.as_str() {
             "image_url" => &mut form.image_url,
             "language" => &mut form.language,
             "password" => &mut form.password,
-            "format" => &mut form.format,
-            _ => continue,
+            _ => &mut form.format,
         };
         if slot.is_some() {
             return Err(Box::new(bad(format!("{name} is given twice."))));
@@ -255,6 +307,18 @@ async fn read_form(
         *slot = Some(text);
     }
     Ok(form)
+}
+
+/// Keeps the last [`KEEP_TAIL`] bytes seen in `tail`.
+fn keep_tail(tail: &mut Vec<u8>, chunk: &[u8]) {
+    if chunk.len() >= KEEP_TAIL {
+        tail.clear();
+        tail.extend_from_slice(&chunk[chunk.len() - KEEP_TAIL..]);
+        return;
+    }
+    let excess = (tail.len() + chunk.len()).saturating_sub(KEEP_TAIL);
+    tail.drain(..excess.min(tail.len()));
+    tail.extend_from_slice(chunk);
 }
 
 fn check_url(url: &str) -> Result<(), String> {
@@ -311,13 +375,19 @@ fn create_task(app: &Arc<App>, form: Form) -> Response {
             if let Err(message) = check_url(&url) {
                 return bad(message);
             }
-            content::recognize_url(url.trim())
+            app.url_document(url.trim())
         }
         (None, Some(upload)) => {
             if upload.size == 0 {
                 return bad("image_file is empty.");
             }
-            content::recognize_prefix(&upload.prefix, upload.digest, upload.size, &upload.name)
+            content::recognize_upload(
+                &upload.prefix,
+                &upload.tail,
+                upload.digest,
+                upload.size,
+                &upload.name,
+            )
         }
     };
     if let Some(list) = &form.language {
@@ -367,11 +437,18 @@ fn create_task(app: &Arc<App>, form: Form) -> Response {
         Format::Gif,
         Format::Bmp,
     ];
-    if failure.is_none() && source_doc.size > 0 && !accepted.contains(&source_doc.format) {
-        failure = Some((
-            -7,
-            "Invalid image file (e.g. corrupted image or incorrect format).".to_owned(),
-        ));
+    if failure.is_none() {
+        failure = match &source_doc.unreadable {
+            Some(Unreadable::Unreachable(_)) => Some((
+                -3,
+                "The server failed to download your file. Check that the source image URL is available.".to_owned(),
+            )),
+            Some(Unreadable::Damaged(_)) => Some((-7, INVALID_IMAGE.to_owned())),
+            None if source_doc.size > 0 && !accepted.contains(&source_doc.format) => {
+                Some((-7, INVALID_IMAGE.to_owned()))
+            }
+            None => None,
+        };
     }
     let id = app.ids.uuid();
     app.picwish.tasks.insert(

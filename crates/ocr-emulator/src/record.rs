@@ -174,6 +174,14 @@ impl Recorder {
         lock(&self.ring).entries.clear();
     }
 
+    /// Empties the record and the submission counts (sequence numbers keep counting).
+    pub(crate) fn reset(&self) {
+        let mut ring = lock(&self.ring);
+        ring.entries.clear();
+        ring.submissions.clear();
+        ring.submissions_by_service.clear();
+    }
+
     pub(crate) fn count_submission(&self, service: Service, action: &str) {
         let mut ring = lock(&self.ring);
         *ring.submissions.entry(action.to_owned()).or_insert(0) += 1;

@@ -4,7 +4,8 @@
 //! * `/api/tasks/document/ocr[/{task_id}]` → PicWish;
 //! * `/cos/<bucket>/<key…>` or a `Host` of `<bucket>.cos.<region>.myqcloud.com` → COS;
 //! * `/ci/<bucket>/…` or a `Host` of `<bucket>.ci.<region>.myqcloud.com` → CI;
-//! * `/files/<id>/…` → result files.
+//! * `/files/<id>/…` → result files;
+//! * `/_emulator/…` with none of the above → the control API (never a service).
 
 use axum::http::{HeaderMap, Method, Uri};
 
@@ -70,6 +71,20 @@ fn bucket_host(host: &str) -> Option<(String, bool)> {
         return None;
     }
     Some((labels.first()?.to_string(), service == "ci"))
+}
+
+/// True for a request to the control API (`/_emulator…`): one that carries no
+/// `X-TC-Action` and is not addressed to a bucket host, so it can be for no service.
+pub(crate) fn is_control(uri: &Uri, headers: &HeaderMap) -> bool {
+    let path = uri.path();
+    let prefix = crate::control::PREFIX;
+    let control_path = path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'));
+    control_path
+        && headers.get("x-tc-action").is_none()
+        && header_str(headers, "host").and_then(bucket_host).is_none()
 }
 
 /// Classifies a request.
@@ -234,5 +249,31 @@ mod tests {
         assert_eq!(r.service, Service::Files);
         let r = route(Method::GET, "/nothing", "127.0.0.1:1");
         assert_eq!(r.target, Target::NotFound);
+    }
+
+    #[test]
+    fn control_paths_never_take_a_service_request() {
+        let control = |uri: &str, host: &str, action: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            headers.insert("host", host.parse().unwrap());
+            if let Some(a) = action {
+                headers.insert("x-tc-action", a.parse().unwrap());
+            }
+            is_control(&uri.parse().unwrap(), &headers)
+        };
+        assert!(control("/_emulator/record", "127.0.0.1:1", None));
+        assert!(control("/_emulator", "localhost:1", None));
+        assert!(!control("/_emulatorx", "127.0.0.1:1", None));
+        assert!(!control(
+            "/_emulator/record",
+            "127.0.0.1:1",
+            Some("ExtractDocMulti")
+        ));
+        assert!(!control(
+            "/_emulator/record",
+            "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com",
+            None
+        ));
+        assert!(!control("/cos/b-1/_emulator/record", "127.0.0.1:1", None));
     }
 }

@@ -97,7 +97,15 @@ impl Emulator {
                 ^ u64::from(std::process::id())
         });
         let clock = EmulatorClock::new(config.clock);
-        let app = Arc::new(App::new(config, clock, seed, local_addr, base_url.clone()));
+        let header_case = crate::header_case::template().await;
+        let app = Arc::new(App::new(
+            config,
+            clock,
+            seed,
+            local_addr,
+            base_url.clone(),
+            header_case,
+        ));
         let connections = Arc::new(Connections::default());
         let listener = KillableListener::new(listener, Arc::clone(&connections));
         let router = Router::new()

@@ -36,6 +36,37 @@ impl Service {
     }
 }
 
+impl std::str::FromStr for Service {
+    type Err = String;
+
+    /// Parses the short name [`as_str`](Self::as_str) gives (case-insensitive).
+    ///
+    /// ```
+    /// use ocr_emulator::Service;
+    /// assert_eq!("picwish".parse::<Service>(), Ok(Service::PicWish));
+    /// assert!("s3".parse::<Service>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let all = [
+            Service::Ocr,
+            Service::Lkeap,
+            Service::Cos,
+            Service::Ci,
+            Service::PicWish,
+            Service::Files,
+            Service::Unknown,
+        ];
+        all.into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is not a service (one of: {})",
+                    all.map(|s| s.as_str()).join(", ")
+                )
+            })
+    }
+}
+
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -608,7 +608,7 @@ async fn job_and_template_rules() {
         ("<Request><Tag>ImageOCR".to_owned(), "MalformedXML"),
         (inline_job("in/a.png", "").replace("ImageOCR</Tag>", "Nope</Tag>"), "InvalidArgument"),
         (inline_job("in/a.png", "<Type>accurate</Type><IsPdf>true</IsPdf>"), "InvalidArgument"),
-        (inline_job("in/a.png", "<PdfPageNumber>2</PdfPageNumber>"), "InvalidArgument"),
+        (inline_job("in/a.png", "<IsPdf>true</IsPdf><PdfPageNumber>0</PdfPageNumber>"), "InvalidArgument"),
         (inline_job("in/a.png", "<LanguageType>elvish</LanguageType>"), "InvalidArgument"),
         (inline_job("in/a.png", "<Type>fast</Type><IsWord>true</IsWord>"), "InvalidArgument"),
         (inline_job("in/a.png", "<Type>magic</Type>"), "InvalidArgument"),

@@ -46,7 +46,10 @@ async fn reconstruct_lifecycle_and_zip_download() {
     assert_eq!(usage["FileSize"], pdf.len());
     assert!(usage["TotalTokens"].as_i64().unwrap() > 0);
     let url = r["DocumentRecognizeResultUrl"].as_str().unwrap().to_owned();
-    assert!(url.contains("expires=") && url.contains("sign="));
+    assert!(
+        url.contains("?q-sign-algorithm=sha1&q-ak=") && url.contains("&q-signature="),
+        "{url}"
+    );
 
     let zip = client().get(&url).send().await.unwrap();
     assert_eq!(zip.status(), 200);
@@ -88,7 +91,7 @@ async fn reconstruct_lifecycle_and_zip_download() {
         .to_owned();
     assert_eq!(client().get(&fresh).send().await.unwrap().status(), 200);
     // A tampered URL is refused.
-    let tampered = fresh.replace("expires=", "expires=9");
+    let tampered = fresh.replace("q-signature=", "q-signature=0");
     assert_eq!(client().get(&tampered).send().await.unwrap().status(), 403);
     assert_eq!(emu.submission_counts()["CreateReconstructDocumentFlow"], 1);
 }

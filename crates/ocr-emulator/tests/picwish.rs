@@ -330,3 +330,28 @@ async fn refusals_of_a_streamed_upload_are_answered_not_reset() {
     }
     assert_eq!(emu.submissions(ocr_emulator::Service::PicWish), 0);
 }
+
+#[tokio::test]
+async fn unexpected_and_oversized_fields_are_refused() {
+    let emu = start(instant_config()).await;
+    let (status, body) = create(
+        &emu,
+        Form::new()
+            .text("image_url", "https://example.com/a.png")
+            .text("colour", "red"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("`colour`"),
+        "{body}"
+    );
+    let long = format!("https://example.com/{}.png", "a".repeat(70 * 1024));
+    let (status, body) = create(&emu, Form::new().text("image_url", long)).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("longer than"),
+        "{body}"
+    );
+    assert_eq!(emu.submissions(ocr_emulator::Service::PicWish), 0);
+}

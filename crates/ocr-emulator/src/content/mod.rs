@@ -5,9 +5,13 @@
 //! uncompressed content streams, or the file itself when it is UTF-8 text; otherwise
 //! stand-in lines are derived from the SHA-256 of the input. For URL inputs nothing is
 //! fetched: the text is derived from the URL string.
+//!
+//! A file that is not whole (see [`integrity`]) or a URL that cannot be downloaded is
+//! marked [`Unreadable`]; each service answers it with its own documented error.
 
 pub(crate) mod extract;
 pub(crate) mod format;
+pub(crate) mod integrity;
 pub(crate) mod layout;
 pub(crate) mod placeholder;
 
@@ -58,6 +62,17 @@ pub(crate) struct Document {
     pub(crate) digest: [u8; 32],
     /// True when the text came from the file itself, not from a placeholder.
     pub(crate) readable: bool,
+    /// Why the service could not read the input at all, if it could not.
+    pub(crate) unreadable: Option<Unreadable>,
+}
+
+/// Why an input cannot be recognised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unreadable {
+    /// The bytes are not a whole file of their format (truncated, broken): the reason.
+    Damaged(String),
+    /// The URL cannot be downloaded: the reason.
+    Unreachable(String),
 }
 
 impl Document {
@@ -152,12 +167,41 @@ fn lines_of(text: &str) -> Vec<String> {
 
 /// Recognises a document from its bytes.
 pub(crate) fn recognize_bytes(bytes: &[u8], name: &str) -> Document {
-    recognize_prefix(bytes, sha256(bytes), bytes.len() as u64, name)
+    let mut doc = recognize_prefix(bytes, sha256(bytes), bytes.len() as u64, name);
+    doc.unreadable = integrity::check(bytes, doc.format)
+        .err()
+        .map(Unreadable::Damaged);
+    doc
 }
 
-/// Recognises a document of which only a prefix is at hand (large uploads are hashed
-/// while streamed and only their beginning is kept).
-pub(crate) fn recognize_prefix(prefix: &[u8], digest: [u8; 32], size: u64, name: &str) -> Document {
+/// Recognises an upload of `size` bytes that was hashed while streamed, of which only the
+/// beginning (`head`) and, when it is longer than that, the end (`tail`) were kept.
+pub(crate) fn recognize_upload(
+    head: &[u8],
+    tail: &[u8],
+    digest: [u8; 32],
+    size: u64,
+    name: &str,
+) -> Document {
+    let mut doc = recognize_prefix(head, digest, size, name);
+    let integrity = if head.len() as u64 == size {
+        integrity::check(head, doc.format)
+    } else {
+        // A short tail continues the head: let the end checks see a few KiB either way.
+        let from = head
+            .len()
+            .saturating_sub(8192usize.saturating_sub(tail.len()));
+        let mut end = head.get(from..).unwrap_or_default().to_vec();
+        end.extend_from_slice(tail);
+        integrity::check_head_and_tail(head, &end, size, doc.format)
+    };
+    doc.unreadable = integrity.err().map(Unreadable::Damaged);
+    doc
+}
+
+/// Recognises a document of which only a prefix is at hand, without judging whether it is
+/// whole.
+fn recognize_prefix(prefix: &[u8], digest: [u8; 32], size: u64, name: &str) -> Document {
     let format = Format::sniff(prefix);
     let image_size = format::image_dimensions(prefix, format);
     let (w, h) = image_size.unwrap_or(DEFAULT_PAGE);
@@ -245,6 +289,7 @@ pub(crate) fn recognize_prefix(prefix: &[u8], digest: [u8; 32], size: u64, name:
         size,
         digest,
         readable,
+        unreadable: None,
     }
 }
 
@@ -285,7 +330,15 @@ pub(crate) fn recognize_url(url: &str) -> Document {
         size: 0,
         digest,
         readable: false,
+        unreadable: None,
     }
+}
+
+/// A URL that cannot be downloaded, for `reason`.
+pub(crate) fn unreachable_url(url: &str, reason: String) -> Document {
+    let mut doc = recognize_url(url);
+    doc.unreadable = Some(Unreadable::Unreachable(reason));
+    doc
 }
 
 /// The last path segment of a URL, percent-decoded (`document` if there is none).
@@ -358,6 +411,20 @@ mod tests {
         assert!(!a.readable);
         assert_eq!(a, recognize_bytes(&[0, 1, 2, 3], "x.bin"));
         assert_ne!(a.pages, recognize_bytes(&[0, 1, 2, 4], "x.bin").pages);
+    }
+
+    #[test]
+    fn large_uploads_are_judged_by_head_and_tail() {
+        let pdf = crate::samples::pdf_with_text(&[&["Hi"]]);
+        let digest = sha256(&pdf);
+        let size = pdf.len() as u64;
+        // The kept tail may be only the last few bytes after the kept head.
+        let (head, tail) = pdf.split_at(pdf.len() - 3);
+        let doc = recognize_upload(head, tail, digest, size, "a.pdf");
+        assert_eq!(doc.unreadable, None);
+        let cut = &pdf[..pdf.len() / 2];
+        let doc = recognize_upload(&cut[..100], &cut[100..], digest, cut.len() as u64, "a.pdf");
+        assert!(matches!(doc.unreadable, Some(Unreadable::Damaged(_))));
     }
 
     #[test]

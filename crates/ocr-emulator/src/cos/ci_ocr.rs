@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::xml::{xml_response, Xml};
 use super::BucketCall;
-use crate::content::{self, Document, Format, LaidLine};
+use crate::content::{self, Document, Format, LaidLine, Unreadable};
 use crate::http_util::query_value;
 use crate::tencent::ocr::LANGUAGE_TYPES;
 
@@ -96,18 +96,16 @@ impl ImageOcrXml {
                 "EnableWordPolygon applies only to Type handwriting, not `{ty}`."
             ));
         }
+        // The page number "takes effect only when IsPdf is true": otherwise it is ignored
+        // (cos-python-sdk-v5 always sends `ispdf=false&pdf-pagenumber=1`).
         let pdf_page = match self.pdf_page_number.as_deref().map(str::trim) {
             None | Some("") => 1,
-            Some(text) => {
-                let page: u32 =
-                    text.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
-                        format!("PdfPageNumber `{text}` must be a positive integer.")
-                    })?;
-                if !is_pdf {
-                    return Err("PdfPageNumber needs IsPdf set to true.".to_owned());
-                }
-                page
-            }
+            Some(_) if !is_pdf => 1,
+            Some(text) => text
+                .parse()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| format!("PdfPageNumber `{text}` must be a positive integer."))?,
         };
         Ok(OcrParams {
             ty,
@@ -134,11 +132,19 @@ impl ImageOcrXml {
     }
 }
 
-/// Why a document cannot be recognised with these parameters: (code, message).
+/// Why a document cannot be recognised with these parameters: (code, message). A URL that
+/// cannot be downloaded is `InvalidImageSource`; an unsupported format and a file that is
+/// not whole (truncated, broken) are `InvalidImageFormat`.
 pub(crate) fn check_document(
     doc: &Document,
     params: &OcrParams,
 ) -> Result<usize, (String, String)> {
+    if let Some(Unreadable::Unreachable(reason)) = &doc.unreadable {
+        return Err((
+            "InvalidImageSource".to_owned(),
+            format!("The input could not be downloaded: {reason}."),
+        ));
+    }
     let allowed = [Format::Png, Format::Jpeg, Format::Bmp, Format::Pdf];
     if doc.size > 0 && !allowed.contains(&doc.format) {
         return Err((
@@ -147,6 +153,12 @@ pub(crate) fn check_document(
                 "The input is `{}`; OCR accepts PNG, JPG, JPEG, BMP and PDF.",
                 doc.format.name()
             ),
+        ));
+    }
+    if let Some(Unreadable::Damaged(reason)) = &doc.unreadable {
+        return Err((
+            "InvalidImageFormat".to_owned(),
+            format!("The input could not be decoded: {reason}."),
         ));
     }
     if doc.size.saturating_mul(4).div_ceil(3) > MAX_BASE64 {
@@ -281,10 +293,7 @@ pub(crate) fn sync_ocr(call: &BucketCall<'_>) -> Response {
                     "detect-url must be an http(s) URL, encoded once in the query.",
                 );
             }
-            match call.app.resolve_own_url(url) {
-                Some((bytes, name)) => content::recognize_bytes(&bytes, &name),
-                None => content::recognize_url(url),
-            }
+            call.app.url_document(url)
         }
         None => {
             let Some(object) = call.app.cos.object(&call.target.bucket, &call.target.key) else {
@@ -339,9 +348,17 @@ mod tests {
         assert!(p.validate().unwrap_err().contains("IsPdf"));
         let mut p = xml("general");
         p.pdf_page_number = Some("2".into());
-        assert!(p.validate().unwrap_err().contains("IsPdf"));
+        assert_eq!(p.validate().unwrap().pdf_page, 1, "ignored without IsPdf");
+        p.is_pdf = Some("false".into());
+        assert_eq!(
+            p.validate().unwrap().pdf_page,
+            1,
+            "ignored with IsPdf false"
+        );
         p.is_pdf = Some("true".into());
         assert_eq!(p.validate().unwrap().pdf_page, 2);
+        p.pdf_page_number = Some("0".into());
+        assert!(p.validate().is_err());
         let mut p = xml("handwriting");
         p.is_word = Some("true".into());
         assert!(p.validate().is_err());

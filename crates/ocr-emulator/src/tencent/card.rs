@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::envelope::{ok, TcError};
 use super::params::{opt, req, Field, Ty};
 use super::{document, fields, one_source, Call, Source};
-use crate::content::{Document, Format};
+use crate::content::{Document, Format, Unreadable};
 use crate::tasks::{Phase, Timeline};
 
 /// ApplyCardVerificationExternal parameters (spec §6.2).
@@ -132,6 +132,21 @@ fn load_side(
         )?;
     }
     let doc = document(call.app, source, &format!("{}.jpg", side.to_lowercase()));
+    match &doc.unreadable {
+        Some(Unreadable::Unreachable(reason)) => {
+            return Err(TcError::new(
+                "FailedOperation.DownLoadError",
+                format!("The {side} image could not be downloaded: {reason}."),
+            ))
+        }
+        Some(Unreadable::Damaged(reason)) => {
+            return Err(TcError::new(
+                decode,
+                format!("The {side} image could not be decoded: {reason}."),
+            ))
+        }
+        None => {}
+    }
     if let Source::Bytes(_) = source {
         let allowed: &[Format] = if return_head {
             &[Format::Png, Format::Jpeg, Format::Bmp]
@@ -434,7 +449,7 @@ fn general_card(task: &CardTask, doc: &Document, side: &str) -> Value {
         .iter()
         .find(|(c, _, _)| *c == task.nationality)
         .map_or(task.nationality.as_str(), |(_, name, _)| name);
-    let sex = if b[12] % 2 == 0 { "F" } else { "M" };
+    let sex = if b[12].is_multiple_of(2) { "F" } else { "M" };
     let mrz = |first: &str, last: &str| -> (String, String) {
         if task.card_type != "PASSPORT" {
             return (String::new(), String::new());

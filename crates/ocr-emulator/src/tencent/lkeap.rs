@@ -16,7 +16,7 @@ use super::params::{opt, req, Field, Ty};
 use super::{check_url, document, fields, one_source, Call, Source};
 use crate::app::App;
 use crate::artifacts;
-use crate::content::{Document, Format};
+use crate::content::{Document, Format, Unreadable};
 use crate::files::StoredFile;
 use crate::tasks::{Phase, Timeline};
 
@@ -414,7 +414,10 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
             .or(config.result_type.clone()),
     }
     .unwrap_or_else(|| default_result.to_owned());
-    let failure = call.app.take_task_failure(call.service, call.action);
+    let failure = call
+        .app
+        .take_task_failure(call.service, call.action)
+        .or_else(|| unreadable_failure(&doc, sse));
     let durations = call.app.config.durations.lkeap;
     Ok(LkeapTask {
         id: call.app.ids.lkeap_task(),
@@ -438,6 +441,27 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
             mllm: config.enable_mllm.unwrap_or(false),
         },
         failure,
+    })
+}
+
+/// How a task fails on an input the service cannot read: a URL it cannot download fails
+/// with `InvalidParameter.FileURLInvalid` "url download failed" (the documented example);
+/// a file that is not whole fails with `FailedOperation.FileParseError` in the async flows
+/// and `FailedOperation.NonsupportParse` in the stream.
+fn unreadable_failure(doc: &Document, sse: bool) -> Option<(String, String)> {
+    Some(match doc.unreadable.as_ref()? {
+        Unreadable::Unreachable(reason) => (
+            "InvalidParameter.FileURLInvalid".to_owned(),
+            format!("url download failed: {reason}"),
+        ),
+        Unreadable::Damaged(reason) if sse => (
+            "FailedOperation.NonsupportParse".to_owned(),
+            format!("the file cannot be parsed: {reason}"),
+        ),
+        Unreadable::Damaged(reason) => (
+            "FailedOperation.FileParseError".to_owned(),
+            format!("file parse failed: {reason}"),
+        ),
     })
 }
 
@@ -583,7 +607,8 @@ fn task_failure(task: &LkeapTask) -> Option<(String, String)> {
     None
 }
 
-/// Stores the result zip (once; deterministic) and signs a fresh 30-minute URL.
+/// Stores the result zip (once; deterministic) and signs a fresh COS pre-signed URL, valid
+/// from now for `lkeap_result_validity` (30 minutes by default).
 fn result_url(app: &App, task: &LkeapTask) -> Result<String, TcError> {
     let file_id = format!("lkeap-{}", task.id);
     if app.files.get(&file_id).is_none() {
@@ -602,14 +627,13 @@ fn result_url(app: &App, task: &LkeapTask) -> Result<String, TcError> {
             },
         );
     }
-    let expires = app
-        .clock
-        .now_unix()
-        .saturating_add(app.config.lkeap_result_validity.as_secs());
-    Ok(app.files.url(
+    let now = app.clock.now_unix();
+    let expires = now.saturating_add(app.config.lkeap_result_validity.as_secs());
+    Ok(app.files.cos_url(
         &app.base_url,
         &file_id,
         &format!("{}.zip", task.doc.stem()),
+        now,
         expires,
     ))
 }

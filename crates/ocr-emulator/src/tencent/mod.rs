@@ -351,15 +351,13 @@ pub(crate) fn check_url(url: &str, key: &str, code: &str) -> Result<(), TcError>
     }
 }
 
-/// The document behind a source: bytes are recognised, URLs are resolved when they
-/// point at this emulator and otherwise "recognised" from the URL string.
+/// The document behind a source: bytes are recognised, URLs as
+/// [`App::url_document`] downloads them. Either may come back
+/// [`Unreadable`](content::Unreadable).
 pub(crate) fn document(app: &App, source: &Source, name: &str) -> Document {
     match source {
         Source::Bytes(bytes) => content::recognize_bytes(bytes, name),
-        Source::Url(url) => match app.resolve_own_url(url) {
-            Some((bytes, file_name)) => content::recognize_bytes(&bytes, &file_name),
-            None => content::recognize_url(url),
-        },
+        Source::Url(url) => app.url_document(url),
     }
 }
 

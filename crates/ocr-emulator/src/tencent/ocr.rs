@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::envelope::{ok, TcError};
 use super::params::{opt, Field, Ty};
 use super::{document, fields, one_source, polygon_array, polygon_object, Call, Source};
-use crate::content::{self, Document, Format, LaidLine, Rect};
+use crate::content::{self, Document, Format, LaidLine, Rect, Unreadable};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
@@ -107,7 +107,9 @@ fn one_of(value: Option<&str>, allowed: &[&str], key: &str) -> Result<(), TcErro
     }
 }
 
-/// Loads the document of an image action and checks its format.
+/// Loads the document of an image action and checks it: a URL that cannot be downloaded
+/// is `FailedOperation.DownLoadError`, a format the action does not take is `decode_code`,
+/// a file that is not whole (truncated, broken) is `FailedOperation.ImageDecodeFailed`.
 fn load(
     call: &Call<'_>,
     source: &Source,
@@ -118,6 +120,12 @@ fn load(
         super::check_url(url, "ImageUrl", "FailedOperation.DownLoadError")?;
     }
     let doc = document(call.app, source, "image");
+    if let Some(Unreadable::Unreachable(reason)) = &doc.unreadable {
+        return Err(TcError::new(
+            "FailedOperation.DownLoadError",
+            format!("File download failed: {reason}."),
+        ));
+    }
     let format_known = !matches!(source, Source::Url(_)) || doc.size > 0;
     if format_known && !allowed.contains(&doc.format) {
         return Err(TcError::new(
@@ -131,6 +139,12 @@ fn load(
                     .join(", "),
                 doc.format.name()
             ),
+        ));
+    }
+    if let Some(Unreadable::Damaged(reason)) = &doc.unreadable {
+        return Err(TcError::new(
+            "FailedOperation.ImageDecodeFailed",
+            format!("Image decoding failed: {reason}."),
         ));
     }
     Ok(doc)
