@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -111,15 +112,13 @@ impl CosCiOp {
         }
     }
 
-    /// Whether a resend is safe. Uploads, job submissions, template creation and synchronous
-    /// OCR are billed or create something, so they are not resent after a failure that may
-    /// have reached the service.
+    /// Whether a resend is safe. Job submissions, template creation and synchronous OCR are
+    /// billed or create something, so they are not resent after a failure that may have reached
+    /// the service. Everything else is resent freely, uploads included: a `PUT Object` writes
+    /// the same bytes (checked by `Content-MD5`) to the same key however often it arrives.
     pub fn idempotency(self) -> Idempotency {
         match self {
-            CosCiOp::PutObject
-            | CosCiOp::SubmitJob
-            | CosCiOp::CreateTemplate
-            | CosCiOp::SyncOcr => Idempotency::Billed,
+            CosCiOp::SubmitJob | CosCiOp::CreateTemplate | CosCiOp::SyncOcr => Idempotency::Billed,
             _ => Idempotency::Idempotent,
         }
     }
@@ -303,8 +302,10 @@ impl CosCiBuilder {
     }
 
     /// Where [`OcrProvider`](ocr_core::OcrProvider) uploads local documents (default
-    /// `cloud-ocr/`). The key is the prefix, the MD5 of the content in hex, and the format's
-    /// extension, so the same document always gets the same key.
+    /// `cloud-ocr/`). The key is the prefix, the MD5 of the content in hex, a suffix unique to
+    /// the submission, and the format's extension (`cloud-ocr/<md5>-<suffix>.png`), so two
+    /// submissions of the same document never share an object (each deletes its own when its
+    /// job ends). The key is kept in the job (`Job.meta["key"]`).
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.settings.key_prefix = prefix.into();
         self
@@ -415,6 +416,7 @@ impl CosCiBuilder {
                 clock: self.clock,
                 skew: ClockSkew::default(),
                 settings: self.settings,
+                uploads: AtomicU64::new(0),
             }),
         })
     }
@@ -461,6 +463,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) skew: ClockSkew,
     pub(crate) settings: ProviderSettings,
+    /// Uploads made so far, shared by clones: part of each upload key's unique suffix.
+    pub(crate) uploads: AtomicU64,
 }
 
 impl fmt::Debug for CosCi {

@@ -819,13 +819,15 @@ impl CosCi {
         job.validate().map_err(|e| tag(e, op))?;
         let body = job.to_xml().map_err(|e| tag(e, op))?;
         let call = Call::new(op, Method::POST, "jobs").payload(Payload::xml(body));
-        let reply = self.execute(&call).await?;
-        let parsed: SubmitReply = xml::from_xml(&reply.body).map_err(|e| tag(e, op))?;
-        parsed
-            .jobs_detail
-            .into_iter()
-            .next()
-            .ok_or_else(|| tag(Error::decode("the submit response has no JobsDetail"), op))
+        self.execute_then(&call, |reply| {
+            let parsed: SubmitReply = xml::from_xml(&reply.body)?;
+            parsed
+                .jobs_detail
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::decode("the submit response has no JobsDetail"))
+        })
+        .await
     }
 
     /// Describes jobs by id (`GET /jobs/<id1,id2,…>`). Unknown ids are listed in
@@ -844,10 +846,12 @@ impl CosCi {
         let joined = check_ids(ids, None).map_err(|e| tag(e, op))?;
         // Ids are letters and digits, so the comma list is sent as is, like the doc shows.
         let path = format!("jobs/{joined}");
-        let reply = self.execute(&Call::new(op, Method::GET, path)).await?;
-        let mut out: DescribeJobsOutput = xml::from_xml(&reply.body).map_err(|e| tag(e, op))?;
-        out.request_id = reply.request_id();
-        Ok(out)
+        self.execute_then(&Call::new(op, Method::GET, path), |reply| {
+            let mut out: DescribeJobsOutput = xml::from_xml(&reply.body)?;
+            out.request_id = reply.request_id();
+            Ok(out)
+        })
+        .await
     }
 
     /// Describes one job. A job the service does not know (listed in `NonExistJobIds`, or
@@ -899,10 +903,12 @@ impl CosCi {
         query.validate().map_err(|e| tag(e, op))?;
         let mut call = Call::new(op, Method::GET, "jobs");
         call.query = query.query();
-        let reply = self.execute(&call).await?;
-        let mut out: ListJobsOutput = xml::from_xml(&reply.body).map_err(|e| tag(e, op))?;
-        out.request_id = reply.request_id();
-        Ok(out)
+        self.execute_then(&call, |reply| {
+            let mut out: ListJobsOutput = xml::from_xml(&reply.body)?;
+            out.request_id = reply.request_id();
+            Ok(out)
+        })
+        .await
     }
 
     /// Cancels jobs that have not started yet (`PUT /jobs/<id1,…>?cancel`, at most 10 ids).

@@ -231,6 +231,10 @@ impl CosCi {
     /// if the upload does not match), then streamed with an exact `Content-Length`. Refused
     /// before sending: bad keys, non-regular files, files over 5 GB, bad metadata names.
     ///
+    /// The same bytes to the same key can be written any number of times, so an upload is
+    /// retried like a read (server errors, bare gateway statuses, throttling, connection
+    /// failures), each attempt streaming the file again from disk.
+    ///
     /// ```no_run
     /// # async fn demo(client: cos_ci::CosCi) -> Result<(), ocr_core::Error> {
     /// let out = client.put_object_file("scans/page-1.png", "page-1.png", &Default::default()).await?;

@@ -2,6 +2,8 @@
 //! delete the upload.
 
 use std::str::FromStr;
+use std::sync::atomic::Ordering;
+use std::time::UNIX_EPOCH;
 
 use async_trait::async_trait;
 use ocr_core::request::{inspect, InputLimits, SourceInfo};
@@ -144,8 +146,26 @@ impl CosCi {
         Ok((info, format))
     }
 
-    /// Uploads a checked local source under the key prefix, named by the MD5 of its content;
-    /// returns the key.
+    /// A suffix no other upload of this client (or, through the clock's nanoseconds, of another
+    /// process) uses: the time in nanoseconds, 16 hex digits, then a per-client count in hex.
+    /// With a fixed clock (tests, fixtures) it is still unique per submission, and repeatable.
+    fn upload_suffix(&self) -> String {
+        let seq = self.inner.uploads.fetch_add(1, Ordering::Relaxed);
+        let nanos = self
+            .inner
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        // The low 64 bits: nanoseconds since 1970 fit until 2554.
+        let nanos = (nanos & u128::from(u64::MAX)) as u64;
+        format!("{nanos:016x}{seq:x}")
+    }
+
+    /// Uploads a checked local source under the key prefix, named by the MD5 of its content and
+    /// a suffix unique to this submission (two submissions of the same file in flight must not
+    /// share an object: each deletes its own when its job ends); returns the key.
     async fn upload(&self, source: &Source, format: Format) -> Result<String> {
         let (payload, md5) = match source {
             Source::Bytes { data, .. } => {
@@ -174,9 +194,10 @@ impl CosCi {
             }
         };
         let key = format!(
-            "{}{}.{}",
+            "{}{}-{}.{}",
             self.inner.settings.key_prefix,
             md5_hex(&md5),
+            self.upload_suffix(),
             format.extension()
         );
         validate::object_key("Key", &key)?;
@@ -511,10 +532,14 @@ impl CosCi {
             .map_err(|e| tag(e, CosCiOp::PutObject))?;
         let keep = self.inner.settings.keep_uploads;
         let cleanup = (!keep).then_some(key.as_str());
-        match self
+        // Should this future be dropped before the submission returns, nobody will ever hold
+        // the job: the upload is deleted in the background.
+        let mut guard = UploadGuard::new(self, cleanup.map(str::to_owned), Vec::new());
+        let submitted = self
             .submit_pages(&key, &request.options, pages, cleanup)
-            .await
-        {
+            .await;
+        guard.disarm();
+        match submitted {
             Ok(mut job) => {
                 if let Some((w, h)) = info.dimensions {
                     job = job
@@ -591,6 +616,8 @@ impl CosCi {
                         if let Some(rid) = &out.request_id {
                             err = err.with_request_id(rid.clone());
                         }
+                        // The job is gone: nothing will read its upload again.
+                        self.cleanup_quietly(job).await;
                         return Err(tag(err, CosCiOp::DescribeJobs));
                     }
                 }
@@ -642,6 +669,80 @@ impl CosCi {
         match Document::from_pages(PROVIDER_ID, job.pages_requested.clone(), results) {
             Ok(doc) => Ok(JobStatus::Done(Box::new(doc))),
             Err(err) => Ok(JobStatus::Failed(err)),
+        }
+    }
+}
+
+/// The upload (and jobs) of a document nobody will hold once this guard's owner is gone.
+///
+/// Its owner disarms it on the paths that settle the upload themselves;
+/// [`abandon`](Self::abandon) cancels the jobs still queued and deletes the upload; dropped
+/// while armed (the owning future was cancelled), it does the same in a background task, when
+/// a Tokio runtime is there to run it.
+struct UploadGuard {
+    client: CosCi,
+    key: Option<String>,
+    jobs: Vec<String>,
+}
+
+impl UploadGuard {
+    fn new(client: &CosCi, key: Option<String>, jobs: Vec<String>) -> Self {
+        UploadGuard {
+            client: client.clone(),
+            key,
+            jobs,
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.key = None;
+        self.jobs.clear();
+    }
+
+    /// Cancels the jobs (only queued ones can be) and deletes the upload, logging failures.
+    async fn abandon(&mut self) {
+        let key = self.key.take();
+        let jobs = std::mem::take(&mut self.jobs);
+        abandon(&self.client, key, jobs).await;
+    }
+}
+
+impl Drop for UploadGuard {
+    fn drop(&mut self) {
+        if self.key.is_none() && self.jobs.is_empty() {
+            return;
+        }
+        let (key, jobs) = (self.key.take(), std::mem::take(&mut self.jobs));
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let client = self.client.clone();
+                handle.spawn(async move { abandon(&client, key, jobs).await });
+            }
+            Err(_) => tracing::warn!(
+                key = key.as_deref().unwrap_or_default(),
+                "no runtime left to delete the upload of an abandoned document"
+            ),
+        }
+    }
+}
+
+async fn abandon(client: &CosCi, key: Option<String>, jobs: Vec<String>) {
+    for chunk in jobs.chunks(crate::validate::MAX_CANCEL_IDS) {
+        let ids: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        if let Err(err) = client.cancel_jobs(&ids).await {
+            // Running and finished jobs cannot be cancelled; that is expected here.
+            tracing::debug!(error = %err, "could not cancel the jobs of an abandoned document");
+        }
+    }
+    if let Some(key) = key {
+        match client.delete_object(&key).await {
+            Ok(_) => {}
+            Err(err) if err.http_status() == Some(404) => {}
+            Err(err) => tracing::warn!(
+                key = %key,
+                error = %err,
+                "could not delete the upload of an abandoned document"
+            ),
         }
     }
 }
@@ -705,8 +806,42 @@ impl OcrProvider for CosCi {
         }
     }
 
+    /// Submits, then polls until the job ends, as the provided `recognize` does; and since
+    /// nobody else holds the job, a wait that ends without a result (the poll deadline, an
+    /// error, or this future being dropped) abandons it: jobs still queued are cancelled
+    /// (best effort) and the upload is deleted (unless uploads are kept).
+    async fn recognize(&self, request: &Request) -> Result<Document> {
+        let job = self.submit(request).await?;
+        let mut ids: Vec<String> = job.page_tasks.iter().map(|t| t.task_id.clone()).collect();
+        if ids.is_empty() && job.result.is_none() {
+            ids.push(job.task_id.clone());
+        }
+        let cleanup = job.meta(meta::CLEANUP_KEY).map(str::to_owned);
+        let mut guard = UploadGuard::new(self, cleanup, ids);
+        let waited = ocr_core::provider::wait(self, &job).await;
+        match waited {
+            Ok(doc) => {
+                // Polling deleted the upload when the job ended.
+                guard.disarm();
+                if request.options.strict {
+                    return doc.require_complete();
+                }
+                Ok(doc)
+            }
+            Err(err) if err.kind() == ErrorKind::TaskFailed => {
+                guard.disarm();
+                Err(err)
+            }
+            Err(err) => {
+                guard.abandon().await;
+                Err(err)
+            }
+        }
+    }
+
     /// Describes the job; when it has ended, deletes its upload (unless kept) and returns the
-    /// mapped document, or the job's `Code` and `Message` as a `TaskFailed` error.
+    /// mapped document, or the job's `Code` and `Message` as a `TaskFailed` error. A job the
+    /// service no longer knows is a `ResultExpired` error, and its upload is deleted too.
     async fn poll(&self, job: &Job) -> Result<JobStatus> {
         self.check_job(job)
             .map_err(|e| tag(e, CosCiOp::DescribeJobs))?;
@@ -716,7 +851,16 @@ impl OcrProvider for CosCi {
         if !job.page_tasks.is_empty() {
             return self.poll_pages(job).await;
         }
-        let (detail, request_id) = self.describe_one(&job.task_id).await?;
+        let (detail, request_id) = match self.describe_one(&job.task_id).await {
+            Ok(found) => found,
+            Err(err) => {
+                if err.kind() == ErrorKind::ResultExpired {
+                    // The job is gone: nothing will read its upload again.
+                    self.cleanup_quietly(job).await;
+                }
+                return Err(err);
+            }
+        };
         match &detail.state {
             JobState::Success => {
                 self.cleanup_quietly(job).await;

@@ -5,15 +5,17 @@
 //! |---|---|---|
 //! | `SignatureDoesNotMatch`, `AccessDenied`, `InvalidAccessKeyId`, `ExpiredToken`, `InvalidToken`, `AccessForbidden`, `NoProcessAuthority`, `UserNotSourceBucketOwner`, `UserNotTargetBucketOwner`, `RequestTimeTooSkewed`, other 401/403 | `Auth` | no (`RequestTimeTooSkewed` and an expired signature window are re-signed once after learning the server's clock) |
 //! | `SlowDown`, `ServiceUnavailable`, `KmsFreqControl`, any 429 or 503 | `Throttled` | yes |
-//! | `InternalError` and any other 5xx | `Service` | yes for reads; a billed call (upload, job submission, template creation, synchronous OCR) may have been acted on, so it fails as `OutcomeUnknown` instead |
+//! | `InternalError` and any other 5xx (bare gateway 502/504 too) | `Service` | yes for reads and uploads to a fixed key; a billed call (job submission, template creation, synchronous OCR) may have been acted on, so it fails as `OutcomeUnknown` instead |
 //! | `PaymentRequired` (402) | `Quota` | no |
 //! | `NoSuchJob` | `ResultExpired` | no |
 //! | `NoSuchKey`, `NoSuchBucket` and other 404 | `Service` | no |
 //! | `RequestTimeout`, `UserNetworkTooSlow` | `Timeout` | yes (the service says it did not get the whole request) |
 //! | `InvalidArgument`, `BadDigest`, `EntityTooLarge`, `MalformedXML`, … and any other 400, 411, 413, 414, 416 | `InvalidInput` | no |
 //! | anything else | `Service` | no |
+//!
+//! A `Retry-After` header (seconds or an HTTP date) sets the least wait before the next attempt.
 
-use std::time::Duration;
+use std::time::SystemTime;
 
 use ocr_core::{Error, ErrorKind};
 use reqwest::header::HeaderMap;
@@ -156,8 +158,9 @@ pub(crate) fn is_stale_signature(err: &ServiceError) -> bool {
         || (err.code == "AccessDenied" && err.message.to_ascii_lowercase().contains("expired"))
 }
 
-/// The error for a non-success response.
-pub(crate) fn to_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+/// The error for a non-success response; `now` (the server's time as far as it is known)
+/// turns a `Retry-After` date into a wait.
+pub(crate) fn to_error(status: u16, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Error {
     let header_id = header_request_id(headers);
     let mut err = match ServiceError::parse(body, headers) {
         Some(api) => {
@@ -191,8 +194,8 @@ pub(crate) fn to_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
         // a job, billed a recognition) is unknown, so billed calls are not resent.
         err = err.with_maybe_sent(true);
     }
-    if let Some(after) = header(headers, "retry-after").and_then(|v| v.parse::<u64>().ok()) {
-        err = err.with_retry_after(Duration::from_secs(after));
+    if let Some(after) = ocr_core::http::retry_after(headers, now) {
+        err = err.with_retry_after(after);
     }
     err
 }
@@ -250,6 +253,28 @@ mod tests {
         ] {
             assert_eq!(classify(code, status), (kind, retry), "{code} {status}");
         }
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let body = b"<Error><Code>SlowDown</Code><Message>m</Message></Error>";
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "4".parse().unwrap());
+        let err = to_error(503, &h, body, now);
+        assert_eq!(err.kind(), ErrorKind::Throttled);
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(4)));
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(9));
+        h.insert("retry-after", date.parse().unwrap());
+        assert_eq!(
+            to_error(503, &h, body, now).retry_after(),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            to_error(503, &HeaderMap::new(), body, now).retry_after(),
+            None
+        );
     }
 
     #[test]

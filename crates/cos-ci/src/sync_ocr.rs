@@ -60,12 +60,14 @@ impl CosCi {
     }
 
     async fn sync_ocr(&self, call: &Call) -> Result<SyncOcrResult> {
-        let reply = self.execute(call).await?;
-        let mut out: SyncOcrResult = xml::from_xml(&reply.body).map_err(|e| tag(e, call.op))?;
-        if out.request_id.is_none() {
-            out.request_id = reply.request_id();
-        }
-        Ok(out)
+        self.execute_then(call, |reply| {
+            let mut out: SyncOcrResult = xml::from_xml(&reply.body)?;
+            if out.request_id.is_none() {
+                out.request_id = reply.request_id();
+            }
+            Ok(out)
+        })
+        .await
     }
 }
 

@@ -259,7 +259,7 @@ impl CosCi {
         let op = CosCiOp::CreateTemplate;
         let body = template_body(name, params).map_err(|e| tag(e, op))?;
         let call = Call::new(op, Method::POST, "template").payload(Payload::xml(body));
-        self.template_call(op, &call).await
+        self.template_call(&call).await
     }
 
     /// Replaces an OCR template's name and parameters (`PUT /template/<id>`).
@@ -283,16 +283,18 @@ impl CosCi {
         let body = template_body(name, params).map_err(|e| tag(e, op))?;
         let call = Call::new(op, Method::PUT, format!("template/{template_id}"))
             .payload(Payload::xml(body));
-        self.template_call(op, &call).await
+        self.template_call(&call).await
     }
 
-    async fn template_call(&self, op: CosCiOp, call: &Call) -> Result<TemplateOutput> {
-        let reply = self.execute(call).await?;
-        let mut out: TemplateOutput = xml::from_xml(&reply.body).map_err(|e| tag(e, op))?;
-        if out.request_id.is_none() {
-            out.request_id = reply.request_id();
-        }
-        Ok(out)
+    async fn template_call(&self, call: &Call) -> Result<TemplateOutput> {
+        self.execute_then(call, |reply| {
+            let mut out: TemplateOutput = xml::from_xml(&reply.body)?;
+            if out.request_id.is_none() {
+                out.request_id = reply.request_id();
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Describes templates (`GET /template?…`).
@@ -311,12 +313,14 @@ impl CosCi {
         query.validate().map_err(|e| tag(e, op))?;
         let mut call = Call::new(op, Method::GET, "template");
         call.query = query.query();
-        let reply = self.execute(&call).await?;
-        let mut out: TemplateList = xml::from_xml(&reply.body).map_err(|e| tag(e, op))?;
-        if out.request_id.is_none() {
-            out.request_id = reply.request_id();
-        }
-        Ok(out)
+        self.execute_then(&call, |reply| {
+            let mut out: TemplateList = xml::from_xml(&reply.body)?;
+            if out.request_id.is_none() {
+                out.request_id = reply.request_id();
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Deletes a template (`DELETE /template/<id>`).
@@ -330,15 +334,17 @@ impl CosCi {
         let op = CosCiOp::DeleteTemplate;
         validate::template_id("TemplateId", template_id).map_err(|e| tag(e, op))?;
         let call = Call::new(op, Method::DELETE, format!("template/{template_id}"));
-        let reply = self.execute(&call).await?;
-        let mut out: DeleteTemplateOutput = if reply.body.iter().all(u8::is_ascii_whitespace) {
-            DeleteTemplateOutput::default()
-        } else {
-            xml::from_xml(&reply.body).map_err(|e| tag(e, op))?
-        };
-        if out.request_id.is_none() {
-            out.request_id = reply.request_id();
-        }
-        Ok(out)
+        self.execute_then(&call, |reply| {
+            let mut out: DeleteTemplateOutput = if reply.body.iter().all(u8::is_ascii_whitespace) {
+                DeleteTemplateOutput::default()
+            } else {
+                xml::from_xml(&reply.body)?
+            };
+            if out.request_id.is_none() {
+                out.request_id = reply.request_id();
+            }
+            Ok(out)
+        })
+        .await
     }
 }

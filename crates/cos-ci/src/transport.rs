@@ -262,15 +262,29 @@ impl CosCi {
     /// Runs `call` through the runtime (rate limit, timeouts, retries) and returns the reply of
     /// a successful exchange; error statuses become typed errors.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Reply> {
+        self.execute_then(call, Ok).await
+    }
+
+    /// Like [`execute`](Self::execute), with the reply read by `parse` inside each attempt: an
+    /// answer that cannot be understood (a body cut short or garbled on the way) is a
+    /// [`Decode`](ErrorKind::Decode) error of that attempt, so a read is read again while a
+    /// billed call is not resent (it fails as `OutcomeUnknown`).
+    pub(crate) async fn execute_then<T, F>(&self, call: &Call, parse: F) -> Result<T>
+    where
+        F: Fn(Reply) -> Result<T>,
+    {
         let url = self.url_of(call)?;
         let op = Operation {
             provider: PROVIDER_ID,
             name: call.op.name().into(),
             idempotency: call.op.idempotency(),
         };
+        let (url, parse) = (&url, &parse);
         self.inner
             .runtime
-            .run(&op, self.limiter(call.op), |_| self.exchange(call, &url))
+            .run(&op, self.limiter(call.op), |_| async move {
+                parse(self.exchange(call, url).await?)
+            })
             .await
     }
 
@@ -298,6 +312,7 @@ impl CosCi {
                 reply.status,
                 &reply.headers,
                 &reply.body,
+                self.inner.skew.adjust(self.inner.clock.now()),
             ));
         }
     }

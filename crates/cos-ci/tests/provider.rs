@@ -41,6 +41,14 @@ fn md5_hex(data: &[u8]) -> String {
     hex::encode(md5::Md5::digest(data))
 }
 
+/// The key the first upload of a fresh client (on the fixed clock at `NOW`) gets: the prefix,
+/// the MD5 of the content, a suffix unique to the submission (the time in nanoseconds, 16 hex
+/// digits, then the client's upload count, `0`), and the extension.
+fn upload_key(prefix: &str, data: &[u8], ext: &str) -> String {
+    let nanos = NOW * 1_000_000_000;
+    format!("{prefix}{}-{nanos:016x}0.{ext}", md5_hex(data))
+}
+
 fn xml_response(body: &str, request_id: &str) -> ResponseTemplate {
     ResponseTemplate::new(200)
         .insert_header("content-type", "application/xml")
@@ -118,7 +126,7 @@ fn quad(points: [(f64, f64); 4]) -> Quad {
 async fn recognize_uploads_submits_polls_maps_and_deletes() {
     let server = MockServer::start().await;
     let data = png(640, 480);
-    let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "png");
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 1).await;
     let c = client(&server);
 
@@ -189,7 +197,7 @@ async fn recognize_uploads_submits_polls_maps_and_deletes() {
 async fn a_job_survives_a_restart_and_a_later_process_polls_and_cleans_up() {
     let server = MockServer::start().await;
     let data = png(800, 600);
-    let key = format!("scans/{}.png", md5_hex(&data));
+    let key = upload_key("scans/", &data, "png");
     // Deleted when the job ends, and once more by the explicit cleanup below.
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 2).await;
     let mut file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
@@ -238,7 +246,7 @@ async fn a_job_survives_a_restart_and_a_later_process_polls_and_cleans_up() {
 async fn a_failed_job_surfaces_its_code_and_message() {
     let server = MockServer::start().await;
     let data = png(10, 10);
-    let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "png");
     mount_flow(&server, &key, fixture!("responses/describe_failed.xml"), 1).await;
     let err = client(&server)
         .recognize(&Request::from_bytes(data, None))
@@ -259,7 +267,7 @@ async fn a_failed_job_surfaces_its_code_and_message() {
 async fn kept_uploads_are_not_deleted() {
     let server = MockServer::start().await;
     let data = png(10, 10);
-    let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "png");
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 0).await;
     let c = builder(&server).keep_uploads(true).build().unwrap();
     let job = c.submit(&Request::from_bytes(data, None)).await.unwrap();
@@ -273,7 +281,7 @@ async fn kept_uploads_are_not_deleted() {
 async fn handwriting_word_polygons_become_words() {
     let server = MockServer::start().await;
     let data = png(60, 40);
-    let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "png");
     mount_flow(
         &server,
         &key,
@@ -330,7 +338,7 @@ async fn handwriting_word_polygons_become_words() {
 async fn a_pdf_page_is_sent_as_is_pdf_and_page_number() {
     let server = MockServer::start().await;
     let data = pdf_pages(3);
-    let key = format!("cloud-ocr/{}.pdf", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "pdf");
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 1).await;
     let request =
         Request::from_bytes(data, Some("doc.pdf")).with_pages(PageRange::single(3).unwrap());
@@ -373,7 +381,7 @@ fn describe_body(details: &[String]) -> String {
 async fn several_pdf_pages_are_one_job_each_polled_together() {
     let server = MockServer::start().await;
     let data = pdf_pages(3);
-    let key = format!("cloud-ocr/{}.pdf", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "pdf");
     Mock::given(method("PUT"))
         .and(path(format!("{COS_PREFIX}/{key}")))
         .respond_with(ResponseTemplate::new(200))
@@ -638,7 +646,7 @@ async fn an_object_already_in_the_bucket_is_not_uploaded_or_deleted() {
 async fn a_template_configured_provider_submits_the_template_id() {
     let server = MockServer::start().await;
     let data = png(10, 10);
-    let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+    let key = upload_key("cloud-ocr/", &data, "png");
     mount_flow(&server, &key, fixture!("responses/describe_success.xml"), 1).await;
     let c = builder(&server)
         .template_id("t1460606b9752148c4ab182f55163ba7cd")
@@ -707,7 +715,7 @@ async fn a_refused_submission_removes_the_upload_unless_the_job_may_exist() {
     ] {
         let server = MockServer::start().await;
         let data = png(10, 10);
-        let key = format!("cloud-ocr/{}.png", md5_hex(&data));
+        let key = upload_key("cloud-ocr/", &data, "png");
         Mock::given(method("PUT"))
             .respond_with(ResponseTemplate::new(200))
             .expect(1)

@@ -293,10 +293,8 @@ impl Lkeap {
         task_id: &str,
         response: &GetReconstructDocumentResultResponse,
     ) -> Result<ResultArchive> {
-        let bytes = self
-            .fetch_zip(ResultFlow::Reconstruct, task_id, response.result_url())
-            .await?;
-        self.read_archive(bytes).await
+        self.fetch_archive(ResultFlow::Reconstruct, task_id, response.result_url())
+            .await
     }
 
     /// Like [`download_reconstruct_archive`](Self::download_reconstruct_archive), but writes
@@ -424,10 +422,8 @@ impl Lkeap {
         task_id: &str,
         response: &GetSplitDocumentResultResponse,
     ) -> Result<ResultArchive> {
-        let bytes = self
-            .fetch_zip(ResultFlow::Split, task_id, response.result_url())
-            .await?;
-        self.read_archive(bytes).await
+        self.fetch_archive(ResultFlow::Split, task_id, response.result_url())
+            .await
     }
 
     /// Writes the files of a finished split task under `dir`.

@@ -43,9 +43,22 @@ impl Lkeap {
     /// # Ok(()) }
     /// ```
     pub async fn download_zip(&self, url: &ResultUrl) -> Result<Bytes> {
+        self.download_then(url, |bytes| async move { Ok(bytes) })
+            .await
+    }
+
+    /// Downloads a result zip and hands the bytes to `check` within the same attempt, so an
+    /// archive cut short or garbled on the way (a retryable `Decode` error from `check`) is
+    /// downloaded again like any other transient failure.
+    pub(crate) async fn download_then<T, F, Fut>(&self, url: &ResultUrl, check: F) -> Result<T>
+    where
+        F: Fn(Bytes) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let max = self.inner.archive_limits.max_archive_bytes;
         let http = self.inner.api.runtime().http().clone();
         let op = Operation::idempotent(PROVIDER_ID, DOWNLOAD);
+        let check = &check;
         self.inner
             .api
             .runtime()
@@ -75,19 +88,53 @@ impl Lkeap {
                         }
                         body.extend_from_slice(&chunk);
                     }
-                    Ok(body.freeze())
+                    check(body.freeze()).await
                 }
             })
             .await
     }
 
-    /// Downloads the zip, replacing an expired URL once with a fresh one.
+    /// Downloads the zip and reads it (every entry checked), replacing an expired URL once
+    /// with a fresh one; a damaged download is downloaded again.
+    pub(crate) async fn fetch_archive(
+        &self,
+        flow: ResultFlow,
+        task_id: &str,
+        url: Option<&ResultUrl>,
+    ) -> Result<ResultArchive> {
+        self.fetch_then(flow, task_id, url, |bytes| self.read_archive(bytes))
+            .await
+    }
+
+    /// Downloads the zip and checks that it opens as a zip archive (for extraction, which
+    /// streams the entries to disk afterwards), replacing an expired URL once with a fresh one;
+    /// a damaged download is downloaded again.
     pub(crate) async fn fetch_zip(
         &self,
         flow: ResultFlow,
         task_id: &str,
         url: Option<&ResultUrl>,
     ) -> Result<Bytes> {
+        let limits = self.inner.archive_limits;
+        self.fetch_then(flow, task_id, url, |bytes| async move {
+            crate::archive::check_opens(&bytes, &limits)?;
+            Ok(bytes)
+        })
+        .await
+    }
+
+    /// Downloads the zip through `check`, replacing an expired URL once with a fresh one.
+    async fn fetch_then<T, F, Fut>(
+        &self,
+        flow: ResultFlow,
+        task_id: &str,
+        url: Option<&ResultUrl>,
+        check: F,
+    ) -> Result<T>
+    where
+        F: Fn(Bytes) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let mut next = url.cloned();
         let mut refreshed = false;
         loop {
@@ -105,7 +152,7 @@ impl Lkeap {
                     self.fresh_url(flow, task_id).await?
                 }
             };
-            match self.download_zip(&url).await {
+            match self.download_then(&url, &check).await {
                 Err(err) if err.kind() == ErrorKind::ResultExpired && !refreshed => {
                     tracing::debug!(task_id, "result URL refused; asking for a fresh one");
                     next = None;

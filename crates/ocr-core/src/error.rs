@@ -66,10 +66,16 @@ impl ErrorKind {
     }
 
     /// Whether an error of this kind is, by default, worth another attempt of an idempotent call.
+    ///
+    /// A response that could not be understood ([`ErrorKind::Decode`]) is: a body garbled or cut
+    /// short on the way reads fine the next time, and reading again is harmless. (A billed call
+    /// whose answer could not be understood is never resent: the retry decision turns it into
+    /// [`ErrorKind::OutcomeUnknown`].) A decode error that another attempt cannot fix, such as
+    /// a result over a size cap, is marked with [`Error::with_retryable`]`(false)`.
     fn retryable_by_default(self) -> bool {
         matches!(
             self,
-            ErrorKind::Throttled | ErrorKind::Transport | ErrorKind::Timeout
+            ErrorKind::Throttled | ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Decode
         )
     }
 }
@@ -323,8 +329,10 @@ impl Error {
 
     /// Whether another attempt of an idempotent call may succeed.
     ///
-    /// Throttling, transport failures, timeouts and the provider's internal errors are
-    /// retryable; invalid input, auth, quota and task failures are not.
+    /// Throttling, transport failures, timeouts, responses that could not be understood and the
+    /// provider's internal errors are retryable; invalid input, auth, quota and task failures
+    /// are not. Billed calls are resent only when the earlier attempt certainly had no effect
+    /// (see [`crate::retry::RetryPolicy::decide`]).
     pub fn is_retryable(&self) -> bool {
         self.inner.retryable
     }
@@ -466,12 +474,15 @@ mod tests {
             (ErrorKind::Quota, false),
             (ErrorKind::TaskFailed, false),
             (ErrorKind::OutcomeUnknown, false),
-            (ErrorKind::Decode, false),
+            (ErrorKind::Decode, true),
         ] {
             assert_eq!(Error::new(kind, "m").is_retryable(), expected, "{kind}");
         }
         assert!(Error::new(ErrorKind::Service, "m")
             .with_retryable(true)
+            .is_retryable());
+        assert!(!Error::decode("over the cap")
+            .with_retryable(false)
             .is_retryable());
     }
 }

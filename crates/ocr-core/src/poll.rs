@@ -2,6 +2,12 @@
 //!
 //! The deadline ends the *wait*, not the job: the [`Job`](crate::Job) can still be polled later,
 //! so the timeout error says so.
+//!
+//! A status query is a read and the job keeps running whatever happens to one query, so a poll
+//! that fails with a retryable error (after the runtime's own attempts) does not end the wait:
+//! the next poll follows after the usual interval, or after the wait the service asked for
+//! (`Retry-After`) if that is longer. Throttling is waited out until the deadline; other
+//! retryable errors end the wait after [`MAX_FAILED_POLLS`] failed polls in a row.
 
 use std::future::Future;
 use std::time::Duration;
@@ -11,6 +17,10 @@ use tokio::time::Instant;
 use crate::document::Document;
 use crate::error::{Error, ErrorKind, Result};
 use crate::job::{JobStatus, Progress};
+
+/// How many polls in a row may fail with a retryable error other than throttling before
+/// [`poll_until_done`] returns that error.
+pub const MAX_FAILED_POLLS: u32 = 5;
 
 /// How often to poll and for how long.
 ///
@@ -95,9 +105,11 @@ impl PollPolicy {
 
 /// Calls `poll` until it reports `Done` or `Failed`, sleeping between calls as `policy` says.
 ///
-/// Returns the document, the task's failure, an error from `poll` itself, or, once the deadline
-/// passes, an [`ErrorKind::Timeout`] error naming `job_label` and its last known progress.
-/// `on_progress` sees every pending status (for progress bars).
+/// Returns the document, the task's failure, an error from `poll` itself that another poll
+/// cannot fix (not [retryable](Error::is_retryable), or [`MAX_FAILED_POLLS`] retryable ones in
+/// a row, throttling aside), or, once the deadline passes, an [`ErrorKind::Timeout`] error
+/// naming `job_label` and its last known progress (with the last poll's error as its source,
+/// if that poll failed). `on_progress` sees every pending status (for progress bars).
 pub async fn poll_until_done<F, Fut>(
     policy: &PollPolicy,
     job_label: &str,
@@ -110,12 +122,39 @@ where
 {
     let start = Instant::now();
     let mut n = 0u32;
+    let mut failed_in_a_row = 0u32;
     loop {
-        let progress = match poll().await? {
-            JobStatus::Done(doc) => return Ok(*doc),
-            JobStatus::Failed(err) => return Err(err),
-            JobStatus::Pending(progress) => progress,
+        let progress = match poll().await {
+            Ok(JobStatus::Done(doc)) => return Ok(*doc),
+            Ok(JobStatus::Failed(err)) => return Err(err),
+            Ok(JobStatus::Pending(progress)) => progress,
+            Err(err) => {
+                failed_in_a_row = failed_in_a_row.saturating_add(1);
+                let throttled = err.kind() == ErrorKind::Throttled;
+                if !err.is_retryable() || (!throttled && failed_in_a_row >= MAX_FAILED_POLLS) {
+                    return Err(err);
+                }
+                let wait = policy
+                    .interval(n)
+                    .max(err.retry_after().unwrap_or_default());
+                n = n.saturating_add(1);
+                if start.elapsed() + wait > policy.deadline {
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "job {job_label} not seen to finish within {}s: the last poll failed                              ({}); it keeps running and can be polled again later",
+                            start.elapsed().as_secs(),
+                            err.kind()
+                        ),
+                    )
+                    .with_source(err));
+                }
+                tracing::debug!(job = job_label, error = %err, ?wait, "poll failed; polling again");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
         };
+        failed_in_a_row = 0;
         on_progress(&progress);
         let wait = policy.interval(n);
         n = n.saturating_add(1);
@@ -197,6 +236,90 @@ mod tests {
         assert!(err.message().contains("Processing"), "{err}");
         assert!(start.elapsed() <= Duration::from_secs(5));
         assert!(start.elapsed() >= Duration::from_secs(4));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_poll_is_polled_again_after_the_wait_asked_for() {
+        let calls = AtomicU32::new(0);
+        let start = Instant::now();
+        let doc = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            "t",
+            || async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(Error::new(ErrorKind::Throttled, "SlowDown")
+                        .with_retry_after(Duration::from_secs(7))),
+                    1 => Err(Error::new(ErrorKind::Transport, "reset")),
+                    2 => Ok(JobStatus::Pending(Progress::state("Running"))),
+                    _ => Ok(JobStatus::Done(Box::new(Document::new("p")))),
+                }
+            },
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(doc.provider, "p");
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        // 7 s as asked, then the 1 s interval twice.
+        assert_eq!(start.elapsed(), Duration::from_secs(9));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_is_waited_out_until_the_deadline() {
+        let calls = AtomicU32::new(0);
+        let start = Instant::now();
+        let err = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(30)),
+            "t",
+            || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err::<JobStatus, _>(Error::new(ErrorKind::Throttled, "SlowDown"))
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<Error>())
+            .map(Error::kind);
+        assert_eq!(cause, Some(ErrorKind::Throttled));
+        // Polled every second from 0 s to 30 s, then the deadline.
+        assert_eq!(calls.load(Ordering::SeqCst), 31);
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn errors_another_poll_cannot_fix_end_the_wait() {
+        let calls = AtomicU32::new(0);
+        let err = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            "t",
+            || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err::<JobStatus, _>(Error::new(ErrorKind::Auth, "bad key"))
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Auth);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        let calls = AtomicU32::new(0);
+        let err = poll_until_done(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            "t",
+            || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err::<JobStatus, _>(Error::decode("not JSON"))
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        assert_eq!(calls.load(Ordering::SeqCst), MAX_FAILED_POLLS);
     }
 
     #[tokio::test(start_paused = true)]

@@ -6,7 +6,10 @@
 //!
 //! Which errors are retried is decided by [`RetryPolicy::decide`] from the error and from the
 //! operation's [`Idempotency`]: a billed submission whose request may already have reached the
-//! service is never resent; it fails with [`ErrorKind::OutcomeUnknown`] instead.
+//! service is never resent; it fails with [`ErrorKind::OutcomeUnknown`] instead. A response
+//! that could not be understood ([`ErrorKind::Decode`]: a body cut short or garbled) proves the
+//! request arrived, so it counts as "may have reached the service": a read is read again, a
+//! billed call is not resent.
 
 use std::fmt;
 use std::sync::Arc;
@@ -146,8 +149,15 @@ impl RetryPolicy {
     }
 
     /// Decides what follows failed attempt number `attempt` (1-based) with `error`.
+    ///
+    /// A billed call is given up as [`ErrorKind::OutcomeUnknown`] when its request may have
+    /// reached the service: the error says so ([`Error::maybe_sent`]), or an answer came back
+    /// that could not be understood ([`ErrorKind::Decode`]). Otherwise a retryable error is
+    /// retried until `max_attempts`, after the backoff or the wait the service asked for
+    /// (`Retry-After`, capped at `max_delay`), whichever is longer.
     pub fn decide(&self, error: Error, attempt: u32, idempotency: Idempotency) -> Decision {
-        if idempotency == Idempotency::Billed && error.maybe_sent() {
+        let reached = error.maybe_sent() || error.kind() == ErrorKind::Decode;
+        if idempotency == Idempotency::Billed && reached {
             let message = format!(
                 "{} — the request may have reached the service, so it was not resent \
                  (it may have been billed); check before submitting again",
@@ -215,7 +225,8 @@ mod tests {
             (InvalidInput, Idempotent, false, false),
             (Quota, Idempotent, false, false),
             (TaskFailed, Idempotent, false, false),
-            (Decode, Idempotent, false, false),
+            (Decode, Idempotent, false, true), // a garbled answer to a read: read again
+            (Decode, Billed, false, false),    // the service answered: may have acted
             (Service, Idempotent, false, false),
         ];
         for (kind, idem, sent, retried) in table {
@@ -243,6 +254,24 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn undecodable_answer_to_a_billed_call_is_outcome_unknown() {
+        let err = Error::decode("the response is not JSON").with_provider("lkeap");
+        match policy().decide(err, 1, Idempotency::Billed) {
+            Decision::GiveUp(e) => {
+                assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
+                assert!(e.message().starts_with("the response is not JSON"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A decode error another attempt cannot fix is not retried, even for a read.
+        let capped = Error::decode("over the cap").with_retryable(false);
+        assert!(matches!(
+            policy().decide(capped, 1, Idempotency::Idempotent),
+            Decision::GiveUp(e) if e.kind() == ErrorKind::Decode
+        ));
     }
 
     #[test]

@@ -340,6 +340,41 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_undecodable_answer_to_a_read_is_read_again() {
+        let calls = AtomicU32::new(0);
+        let out = runtime(3)
+            .run(&Operation::idempotent("p", "Poll"), None, |a| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if a.number == 1 {
+                        Err(Error::decode("the response is not JSON"))
+                    } else {
+                        Ok(a.number)
+                    }
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(out, 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_undecodable_answer_to_a_billed_call_is_not_resent() {
+        let calls = AtomicU32::new(0);
+        let err = runtime(3)
+            .run(&Operation::billed("p", "Submit"), None, |_| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async { Err::<(), _>(Error::decode("the response is not JSON")) }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(err.operation(), Some("Submit"));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn non_retryable_error_returns_at_once() {
         let calls = AtomicU32::new(0);
         let err = runtime(3)

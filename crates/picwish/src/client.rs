@@ -2,11 +2,12 @@
 //! `wait`, each sent through the shared ocr-core [`Runtime`] with the client's rate limit.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use ocr_core::clock::{unix_secs, Clock, SystemClock};
+use ocr_core::clock::{unix_secs, Clock, ClockSkew, SystemClock};
 use ocr_core::poll::poll_until_done;
 use ocr_core::{
     Document, Error, ErrorKind, JobStatus, Operation, PollPolicy, Progress, RateLimiter, Result,
@@ -33,6 +34,11 @@ use ocr_core::lenient;
 
 /// The API path of the OCR tasks, below the base URL.
 const TASKS_PATH: [&str; 4] = ["api", "tasks", "document", "ocr"];
+
+/// How far past its expiry (by the service's clock) a result must be before it is refused
+/// without a request: `Date` has whole seconds and the answer took a while to arrive, so a
+/// result near its expiry is tried and the server decides.
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 /// Configures a [`PicWish`] client. `Debug` never shows the API key.
 ///
@@ -151,7 +157,9 @@ impl PicWishBuilder {
         self
     }
 
-    /// Uses another clock for job times and result-expiry checks (tests).
+    /// Uses another clock for job times and result-expiry checks (tests). Either way the
+    /// client corrects it by the offset to the service's clock, learned from the `Date` header
+    /// of every API response.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -211,6 +219,8 @@ impl PicWishBuilder {
                 limiter,
                 poll: PollPolicy::fixed(self.poll_interval, self.wait_deadline),
                 clock: self.clock,
+                skew: ClockSkew::default(),
+                skew_known: AtomicBool::new(false),
             }),
         })
     }
@@ -241,6 +251,10 @@ struct Inner {
     limiter: Option<RateLimiter>,
     poll: PollPolicy,
     clock: Arc<dyn Clock>,
+    /// The service's clock minus ours, learned from `Date` headers.
+    skew: ClockSkew,
+    /// Whether `skew` was learned from a response (else it is 0 for want of knowing).
+    skew_known: AtomicBool,
 }
 
 impl fmt::Debug for PicWish {
@@ -303,9 +317,41 @@ impl PicWish {
         self.inner.limiter.as_ref().map(RateLimiter::rate)
     }
 
-    /// The current time as Unix seconds, from the client's clock.
+    /// The current time as the service sees it, Unix seconds: the client's clock corrected by
+    /// the offset learned from `Date` headers (uncorrected until a response has told it).
     pub(crate) fn now_unix(&self) -> u64 {
-        unix_secs(self.inner.clock.now())
+        unix_secs(self.inner.skew.adjust(self.inner.clock.now()))
+    }
+
+    /// The service's current time, if a response has told the offset to our clock.
+    fn service_now_if_known(&self) -> Option<u64> {
+        self.inner
+            .skew_known
+            .load(Ordering::Relaxed)
+            .then(|| self.now_unix())
+    }
+
+    /// The offset between the service's clock and the client's, in seconds (service minus
+    /// client), as learned from the `Date` header of the latest API response; 0 before any.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.inner.skew.offset_secs()
+    }
+
+    /// Learns the service's clock from a response's `Date` header.
+    fn learn_clock(&self, headers: &HeaderMap) {
+        let Some(date) = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return;
+        };
+        if self
+            .inner
+            .skew
+            .learn_from_date_header(date, self.inner.clock.now())
+        {
+            self.inner.skew_known.store(true, Ordering::Relaxed);
+        }
     }
 
     /// How [`PicWish::wait`] polls.
@@ -385,11 +431,14 @@ impl PicWish {
 
     /// Downloads the result file of a succeeded task (`data.file`).
     ///
-    /// Refused with [`ErrorKind::ResultExpired`] without a request once the file's one-hour
-    /// validity (counted from `completed_at`) has passed by the client's clock, and when the
-    /// server answers 403, 404 or 410. The API key is sent only if the file is served from the
-    /// API's own origin. Downloads are retried freely and are not counted against the API rate
-    /// limit (the file is served by storage, not by the API).
+    /// The file is valid for one hour after `completed_at`, a time on the service's clock. It is
+    /// refused with [`ErrorKind::ResultExpired`] without a request only when that hour has
+    /// certainly passed: by the service's clock (the client's, corrected by the offset learned
+    /// from the `Date` header of API responses), more than a minute ago. Otherwise, when the
+    /// offset is not known yet or the expiry is close, the download is tried and the server
+    /// decides: 403, 404 or 410 is [`ErrorKind::ResultExpired`]. The API key is sent only if
+    /// the file is served from the API's own origin. Downloads are retried freely and are not
+    /// counted against the API rate limit (the file is served by storage, not by the API).
     ///
     /// ```no_run
     /// # async fn run(client: picwish::PicWish) -> Result<(), ocr_core::Error> {
@@ -488,9 +537,9 @@ impl PicWish {
                 )
             })?;
         let expires_at = task.result_expires_at();
-        if let Some(expiry) = expires_at {
-            let now = self.now_unix();
-            if now >= expiry {
+        let service_now = self.service_now_if_known();
+        if let (Some(expiry), Some(now)) = (expires_at, service_now) {
+            if now >= expiry.saturating_add(EXPIRY_MARGIN.as_secs()) {
                 return Err(tag(
                     Error::new(
                         ErrorKind::ResultExpired,
@@ -583,6 +632,7 @@ impl PicWish {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<ApiResponse<T>> {
+        self.learn_clock(headers);
         let envelope = serde_json::from_slice::<RawEnvelope>(body);
         let secret = self.inner.api_key.to_str().unwrap_or_default();
         let message = |env: &RawEnvelope| env.message.as_deref().map(|m| scrub(m, secret));

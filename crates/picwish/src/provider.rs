@@ -53,10 +53,11 @@ impl OcrProvider for PicWish {
     /// Page ranges, field names and outputs other than text and files are refused as
     /// [`ocr_core::ErrorKind::Unsupported`] before anything is sent.
     ///
-    /// The job holds the task id, the local creation time, the result format (meta `format`),
-    /// the result validity (meta `result_validity_secs`) and, as `expires_at`, the earliest
-    /// moment the result may expire (creation + 1 h; the exact expiry is one hour after the
-    /// task's `completed_at`, which `poll` checks).
+    /// The job holds the task id, the creation time (by the service's clock as far as the
+    /// client knows it: its own, corrected by the `Date` of the create's answer), the result
+    /// format (meta `format`), the result validity (meta `result_validity_secs`) and, as
+    /// `expires_at`, the earliest moment the result may expire (creation + 1 h; the exact
+    /// expiry is one hour after the task's `completed_at`, which `poll` checks).
     async fn submit(&self, request: &Request) -> Result<Job> {
         let tag = |e: Error| e.with_provider(PROVIDER_ID).with_operation("CreateTask");
         self.capabilities()

@@ -250,7 +250,7 @@ async fn a_refusal_in_the_body_of_a_200_is_an_error() {
 }
 
 #[tokio::test]
-async fn a_response_without_a_task_id_is_a_decode_error_and_not_resent() {
+async fn a_response_without_a_task_id_is_not_resent_and_its_outcome_is_unknown() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(json(200, r#"{"status":200,"message":"success","data":{}}"#))
@@ -259,6 +259,12 @@ async fn a_response_without_a_task_id_is_a_decode_error_and_not_resent() {
         .await;
     let task = CreateTask::from_url("https://example.com/a.png").unwrap();
     let err = client(&server).create(&task).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Decode);
+    // The service answered "success": a task may exist (and be billed) though its id is not
+    // known, so the create is not sent again.
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
     assert!(err.message().contains("task_id"), "{err}");
+    let cause = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<ocr_core::Error>())
+        .map(ocr_core::Error::kind);
+    assert_eq!(cause, Some(ErrorKind::Decode));
 }

@@ -5,11 +5,9 @@
 mod common;
 
 use std::error::Error as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use ocr_core::clock::FixedClock;
 use ocr_core::{ErrorKind, Job, JobStatus, OcrProvider};
 use picwish::{ResultFormat, TaskFailure, TaskInfo, TaskState};
 use wiremock::matchers::{method, path, path_regex};
@@ -259,11 +257,14 @@ async fn the_wait_deadline_is_a_timeout_naming_the_task() {
 #[tokio::test]
 async fn an_expired_result_is_refused_without_a_download() {
     let server = MockServer::start().await;
+    // By the service's clock the hour has passed, more than a minute ago; the client's own
+    // clock (still at NOW) is corrected by the `Date` of the query's answer.
     Mock::given(method("GET"))
         .and(path(format!("{TASKS_PATH}/{TASK_ID}")))
-        .respond_with(json(
+        .respond_with(json_dated(
             200,
             &on_server(fixture!("responses/query-succeeded-txt.json"), &server),
+            COMPLETED_TXT + 3600 + 61,
         ))
         .expect(1)
         .mount(&server)
@@ -274,10 +275,7 @@ async fn an_expired_result_is_refused_without_a_download() {
         .expect(0)
         .mount(&server)
         .await;
-    let client = builder(&server)
-        .clock(Arc::new(FixedClock::at_unix(COMPLETED_TXT + 3600)))
-        .build()
-        .unwrap();
+    let client = builder(&server).build().unwrap();
     let err = client.wait(TASK_ID, None).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResultExpired);
     assert_eq!(err.operation(), Some("DownloadResult"));

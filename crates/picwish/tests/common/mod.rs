@@ -55,9 +55,18 @@ pub fn client(server: &MockServer) -> PicWish {
     builder(server).build().unwrap()
 }
 
-/// A JSON response.
+/// A JSON response, dated [`NOW`]: the service's clock agrees with the client's (the client
+/// corrects its clock by the API's `Date` header when it judges result expiry).
 pub fn json(status: u16, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+    json_dated(status, body, NOW)
+}
+
+/// A JSON response whose `Date` header says `unix` (the service's clock).
+pub fn json_dated(status: u16, body: &str, unix: u64) -> ResponseTemplate {
+    let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(unix));
+    ResponseTemplate::new(status)
+        .insert_header("date", date.as_str())
+        .set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
 
 /// `body` with the fixtures' result host replaced by `server`'s address.

@@ -1,0 +1,160 @@
+//! The fault matrix (issue 13): for each transient fault the emulator offers, 20 documents go
+//! through `OcrProvider::recognize` at once with the fault on every 3rd matching request. At
+//! least 19 end done with the right text, every failure is a typed error, and no document is
+//! billed twice.
+//!
+//! "Matching" is every request that may be resent: task queries and result downloads
+//! (`GetFile`); and, for throttling (which proves the request was not acted on), the billed
+//! create too. A broken answer to the create may come after the task was created, so it is
+//! never resent: it would fail that document as `OutcomeUnknown`, which is what the billing
+//! rule asks for, not a transient fault the client can ride out. A garbled (complete but cut)
+//! `txt` result cannot be told from a shorter text, so the malformed-body row garbles the task
+//! queries only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ocr_core::retry::FixedJitter;
+use ocr_core::{ErrorKind, OcrProvider, Request, RetryPolicy};
+use ocr_emulator::samples::png_with_text;
+use ocr_emulator::{
+    Emulator, EmulatorConfig, Fault, ServiceDurations, TaskDurations, PICWISH_CREATE_ACTION,
+    PICWISH_QUERY_ACTION,
+};
+use picwish::PicWish;
+
+const DOCS: usize = 20;
+const READS: &[&str] = &[PICWISH_QUERY_ACTION, "GetFile"];
+const BILLED: &str = PICWISH_CREATE_ACTION;
+
+fn kinds() -> Vec<(&'static str, Fault, bool)> {
+    // (name, fault, also on the billed submission)
+    vec![
+        ("server error", Fault::server_error(), false),
+        ("bare HTTP 502", Fault::http_status(502), false),
+        ("truncated body", Fault::truncated_body(), false),
+        ("malformed body", Fault::malformed_body(), false),
+        ("throttle", Fault::throttle(), true),
+    ]
+}
+
+async fn run(kind: &str, fault: &Fault, on_billed: bool) -> (usize, Vec<String>) {
+    let emulator = Emulator::start(
+        EmulatorConfig::default()
+            .with_service_durations(ServiceDurations::all(TaskDurations::new(
+                Duration::ZERO,
+                Duration::from_millis(100),
+            )))
+            .without_rate_limits()
+            .with_record_capacity(20_000)
+            .with_seed(31),
+    )
+    .await
+    .unwrap();
+    let mut actions: Vec<&str> = READS.to_vec();
+    if kind == "malformed body" {
+        actions.retain(|a| *a != "GetFile");
+    }
+    if on_billed {
+        actions.push(BILLED);
+    }
+    for action in &actions {
+        emulator.inject(fault.clone().for_action(*action).every(3));
+    }
+    let builder = PicWish::builder()
+        .api_key(ocr_emulator::PICWISH_API_KEY)
+        .base_url(emulator.endpoints().picwish.as_str())
+        .no_rate_limit()
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(6)
+                .with_base_delay(Duration::from_millis(2))
+                .with_max_delay(Duration::from_millis(20))
+                .with_jitter(FixedJitter(1.0)),
+        )
+        .poll_interval(Duration::from_millis(20))
+        .wait_deadline(Duration::from_secs(10));
+    let provider: Arc<dyn OcrProvider> = Arc::new(builder.build().unwrap());
+
+    let runs: Vec<_> = (0..DOCS)
+        .map(|i| {
+            let provider = Arc::clone(&provider);
+            tokio::spawn(async move {
+                let text = format!("Document {i} of the matrix");
+                let png = png_with_text(640, 480, &text);
+                (
+                    text,
+                    provider.recognize(&Request::from_bytes(png, None)).await,
+                )
+            })
+        })
+        .collect();
+    let mut done = 0;
+    let mut failures = Vec::new();
+    for run in runs {
+        let (text, result) = run.await.unwrap();
+        match result {
+            Ok(doc) => {
+                let lines: Vec<&str> = doc.lines().map(|l| l.text.as_str()).collect();
+                assert_eq!(lines, [text.as_str()], "{kind}: a document came back wrong");
+                done += 1;
+            }
+            Err(err) => {
+                // A typed error: tagged with the provider and operation, of a known kind.
+                assert_eq!(err.provider(), Some("picwish"), "{kind}: {err}");
+                assert!(err.operation().is_some(), "{kind}: {err}");
+                assert!(
+                    matches!(
+                        err.kind(),
+                        ErrorKind::Service
+                            | ErrorKind::Throttled
+                            | ErrorKind::Transport
+                            | ErrorKind::Timeout
+                            | ErrorKind::Decode
+                            | ErrorKind::OutcomeUnknown
+                    ),
+                    "{kind}: {err}"
+                );
+                failures.push(format!("{:?}: {err}", err.kind()));
+            }
+        }
+    }
+
+    let records = emulator.recorded_requests();
+    let faulted = records.iter().filter(|r| r.fault.is_some()).count();
+    // Billed: every create the emulator acted on (answered 200 with no fault in the way).
+    let billed = records
+        .iter()
+        .filter(|r| r.action.as_deref() == Some(BILLED) && r.fault.is_none())
+        .filter(|r| r.status == Some(200))
+        .count();
+    let created = emulator
+        .submission_counts()
+        .get(BILLED)
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(created as usize, billed, "{kind}");
+    assert!(billed <= DOCS, "{kind}: {billed} jobs for {DOCS} documents");
+    assert!(billed >= done, "{kind}: {done} done from {billed} jobs");
+    println!(
+        "picwish | {kind:<15} | done {done:>2}/{DOCS} | failed {} | faulted requests {faulted:>3} \
+         | requests {:>4} | jobs billed {billed}",
+        failures.len(),
+        records.len()
+    );
+    (done, failures)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_documents_ride_out_every_transient_fault() {
+    let start = Instant::now();
+    for (kind, fault, on_billed) in kinds() {
+        let (done, failures) = run(kind, &fault, on_billed).await;
+        assert!(
+            done >= DOCS - 1,
+            "{kind}: only {done} of {DOCS} done: {failures:#?}"
+        );
+    }
+    println!("picwish matrix: {:?}", start.elapsed());
+}
