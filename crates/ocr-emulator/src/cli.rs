@@ -182,11 +182,13 @@ pub fn banner(emulator: &Emulator) -> String {
          \n\
          endpoints\n\
          \x20 Tencent Cloud API 3.0 (OCR 2018-11-19, LKEAP 2024-05-22): {tencent}\n\
-         \x20 PicWish:                 {picwish}api/tasks/document/ocr\n\
+         \x20 PicWish (base URL; tasks under /api/tasks/document/ocr): {picwish}\n\
          \x20 COS (bucket {bucket}): {cos}\n\
          \x20 CI  (bucket {bucket}): {ci}\n\
          \x20 region: {region}\n\
          \x20 control API (record, faults, reset, clock): {base}_emulator\n\
+         \x20 cloud-ocr: --endpoint {base} works for every provider (cos-ci: with \
+         CLOUD_OCR_COS_BUCKET={bucket} and CLOUD_OCR_COS_REGION={region})\n\
          \n\
          test credentials (they open nothing but this emulator)\n\
          \x20 TENCENTCLOUD_SECRET_ID={SECRET_ID}\n\

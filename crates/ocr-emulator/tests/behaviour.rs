@@ -136,6 +136,15 @@ async fn the_binary_entry_points_start_a_working_emulator() {
     assert!(banner.contains(ocr_emulator::SECRET_ID));
     assert!(banner.contains(ocr_emulator::PICWISH_API_KEY));
     assert!(banner.contains("Throttle"));
+    // Every URL it prints is a base URL that works with `cloud-ocr --endpoint`.
+    let picwish_line = banner.lines().find(|l| l.contains("PicWish")).unwrap();
+    assert!(
+        picwish_line
+            .trim_end()
+            .ends_with(emu.endpoints().picwish.as_str()),
+        "{picwish_line}"
+    );
+    assert!(banner.contains(&format!("--endpoint {}", emu.base_url())));
     let statuses: Vec<u16> = futures_statuses(&emu, 3).await;
     assert_eq!(statuses, [404, 404, 429]);
     assert!(cli::parse_args(["ocr-emulator", "--rate-limit", "nonsense"]).is_err());
