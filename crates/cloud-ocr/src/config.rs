@@ -8,7 +8,7 @@
 //! - [`build_provider`]: the configuration plus an [`Env`](crate::Env) in, an
 //!   `Arc<dyn OcrProvider>` out; missing credentials are a
 //!   [`Config`](ocr_core::ErrorKind::Config) error naming the variables to set;
-//! - [`ConfigFile`] (feature `toml`): several providers' settings in one TOML file.
+//! - `ConfigFile` (feature `toml`): several providers' settings in one TOML file.
 //!
 //! Where settings come from when unset:
 //!

@@ -35,6 +35,17 @@ pub struct Env {
 
 impl Env {
     /// An empty environment: no variables, no home directory (so no profile file either).
+    ///
+    /// What a test of the "no credentials" path starts from, whatever the machine has set.
+    ///
+    /// ```
+    /// use cloud_ocr::config::detect_provider;
+    /// use cloud_ocr::Env;
+    ///
+    /// let env = Env::new();
+    /// assert_eq!((env.var("HOME"), env.home_dir()), (None, None));
+    /// assert_eq!(detect_provider(&env), None);
+    /// ```
     pub fn new() -> Self {
         Env::default()
     }
@@ -65,6 +76,13 @@ impl Env {
     }
 
     /// Sets a variable (replacing an earlier value).
+    ///
+    /// ```
+    /// let env = cloud_ocr::Env::new()
+    ///     .with_var("CLOUD_OCR_COS_REGION", "ap-beijing")
+    ///     .with_var("CLOUD_OCR_COS_REGION", "ap-guangzhou");
+    /// assert_eq!(env.var("CLOUD_OCR_COS_REGION"), Some("ap-guangzhou"));
+    /// ```
     #[must_use]
     pub fn with_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.vars.insert(name.into(), value.into());
@@ -73,6 +91,25 @@ impl Env {
 
     /// Sets the home directory, where the Tencent profile file
     /// (`~/.tencentcloud/credentials`) is looked for.
+    ///
+    /// ```
+    /// # #[cfg(feature = "tc-ocr")]
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cloud_ocr::config::detect_provider;
+    /// use cloud_ocr::{Env, ProviderKind};
+    ///
+    /// let home = tempfile::tempdir()?;
+    /// std::fs::create_dir(home.path().join(".tencentcloud"))?;
+    /// std::fs::write(
+    ///     home.path().join(".tencentcloud").join("credentials"),
+    ///     "[default]\nsecret_id = AKIDexample\nsecret_key = example-key\n",
+    /// )?;
+    /// let env = Env::new().with_home(home.path());
+    /// assert_eq!(detect_provider(&env), Some(ProviderKind::TcOcr));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "tc-ocr"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_home(mut self, home: impl Into<PathBuf>) -> Self {
         self.home = Some(home.into());
@@ -81,6 +118,14 @@ impl Env {
 
     /// The value of a variable, if it is set and not blank (a blank value counts as unset, as
     /// the providers' own variables do).
+    ///
+    /// ```
+    /// let env = cloud_ocr::Env::new()
+    ///     .with_var("PICWISH_API_KEY", "example-key")
+    ///     .with_var("TENCENTCLOUD_SECRET_ID", "  ");
+    /// assert_eq!(env.var("PICWISH_API_KEY"), Some("example-key"));
+    /// assert_eq!(env.var("TENCENTCLOUD_SECRET_ID"), None);
+    /// ```
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
@@ -89,6 +134,15 @@ impl Env {
     }
 
     /// The home directory, if known.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use cloud_ocr::Env;
+    ///
+    /// assert_eq!(Env::new().home_dir(), None);
+    /// let env = Env::new().with_home("/home/example");
+    /// assert_eq!(env.home_dir(), Some(Path::new("/home/example")));
+    /// ```
     pub fn home_dir(&self) -> Option<&Path> {
         self.home.as_deref()
     }

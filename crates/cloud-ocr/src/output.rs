@@ -31,10 +31,17 @@ use serde::{Deserialize, Serialize};
 
 /// An output format.
 ///
+/// Parsed from the command line or configuration (`text`, `json`, `markdown`; `txt` and `md`
+/// too), and named the same way by serde.
+///
 /// ```
 /// use cloud_ocr::OutputFormat;
 /// let format: OutputFormat = "markdown".parse()?;
 /// assert_eq!(format.extension(), "md");
+/// assert_eq!("md".parse::<OutputFormat>()?, OutputFormat::Markdown);
+/// assert_eq!(serde_json::to_string(&OutputFormat::Json).unwrap(), "\"json\"");
+/// let err = "yaml".parse::<OutputFormat>().unwrap_err();
+/// assert_eq!(err.field(), Some("format"));
 /// # Ok::<(), ocr_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -58,6 +65,15 @@ impl OutputFormat {
     ];
 
     /// The name used on the command line and in configuration.
+    ///
+    /// ```
+    /// use cloud_ocr::OutputFormat;
+    /// assert_eq!(OutputFormat::ALL.map(OutputFormat::as_str), ["text", "json", "markdown"]);
+    /// for format in OutputFormat::ALL {
+    ///     assert_eq!(format.as_str().parse::<OutputFormat>()?, format);
+    /// }
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             OutputFormat::Text => "text",
@@ -67,6 +83,12 @@ impl OutputFormat {
     }
 
     /// The file extension of result files: `txt`, `json` or `md`.
+    ///
+    /// ```
+    /// use cloud_ocr::OutputFormat;
+    /// let result_file = format!("invoice.png.{}", OutputFormat::Text.extension());
+    /// assert_eq!(result_file, "invoice.png.txt");
+    /// ```
     pub fn extension(self) -> &'static str {
         match self {
             OutputFormat::Text => "txt",
@@ -132,7 +154,18 @@ pub struct ScanOutput {
 }
 
 impl ScanOutput {
-    /// Bundles a result for output.
+    /// Bundles a result for output; `complete` is taken from the document.
+    ///
+    /// ```
+    /// use cloud_ocr::ScanOutput;
+    /// use ocr_core::{Document, MissingPage};
+    ///
+    /// let mut doc = Document::new("lkeap");
+    /// let failed = MissingPage { page: 2, message: "parse failed".into(), ..Default::default() };
+    /// doc.missing.push(failed);
+    /// let out = ScanOutput::new("lkeap", "report.pdf", false, doc);
+    /// assert!(!out.complete);
+    /// ```
     pub fn new(
         provider: impl Into<String>,
         source: impl Into<String>,
@@ -154,6 +187,21 @@ impl ScanOutput {
     ///
     /// [`Decode`](ErrorKind::Decode) if the document cannot be serialised to JSON (it always
     /// can, unless a provider put something unserialisable in it).
+    ///
+    /// ```
+    /// use cloud_ocr::{OutputFormat, ScanOutput};
+    /// use ocr_core::{Document, Line, Page};
+    ///
+    /// let mut page = Page::new(1);
+    /// page.lines.push(Line::new("# Invoice 7"));
+    /// let mut doc = Document::new("picwish");
+    /// doc.pages.push(page);
+    /// let out = ScanOutput::new("picwish", "scan.jpg", true, doc);
+    /// assert_eq!(out.render(OutputFormat::Text)?, "# Invoice 7\n");
+    /// assert_eq!(out.render(OutputFormat::Markdown)?, "\\# Invoice 7\n"); // text, not a heading
+    /// assert!(out.render(OutputFormat::Json)?.contains("\"simulated\": true"));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn render(&self, format: OutputFormat) -> Result<String> {
         self.render_with(format, false)
     }

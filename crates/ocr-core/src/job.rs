@@ -144,6 +144,34 @@ impl Progress {
 }
 
 /// What a poll found.
+///
+/// A `Failed` job failed for good: the error carries the task's code and message, and polling
+/// again will not change it. An `Err` from [`OcrProvider::poll`](crate::OcrProvider::poll) is
+/// different: it is about that one query, the job keeps running, and a
+/// [retryable](Error::is_retryable) error is worth another poll.
+///
+/// ```
+/// use ocr_core::{Document, Error, ErrorKind, JobStatus, Progress};
+///
+/// /// `None` while the job runs: poll again later.
+/// fn outcome(status: JobStatus) -> Result<Option<Document>, Error> {
+///     match status {
+///         JobStatus::Pending(progress) => {
+///             eprintln!("{}% ({:?})", progress.percent.unwrap_or(0), progress.state);
+///             Ok(None)
+///         }
+///         JobStatus::Done(doc) => Ok(Some(*doc)),
+///         JobStatus::Failed(err) => Err(err),
+///     }
+/// }
+///
+/// assert!(outcome(JobStatus::Pending(Progress::state("Processing")))?.is_none());
+/// let doc = outcome(JobStatus::Done(Box::new(Document::new("lkeap"))))?;
+/// assert_eq!(doc.map(|d| d.provider), Some("lkeap".to_owned()));
+/// let failed = JobStatus::Failed(Error::new(ErrorKind::TaskFailed, "unreadable file"));
+/// assert_eq!(outcome(failed).unwrap_err().kind(), ErrorKind::TaskFailed);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug)]
 pub enum JobStatus {
     /// Still running.

@@ -16,6 +16,29 @@ use crate::format::{image_dimensions, Format};
 pub const SNIFF_LEN: usize = 64 * 1024;
 
 /// Where the document is.
+///
+/// Usually built by [`Request::from_url`], [`Request::from_path`] or [`Request::from_bytes`];
+/// the variants can also be built directly.
+///
+/// ```
+/// use std::path::PathBuf;
+/// use ocr_core::Source;
+///
+/// // A URL the service downloads itself: nothing is uploaded.
+/// let url = Source::Url("https://example.com/scans/invoice.png?sign=abc".parse()?);
+/// // A local file, streamed from disk where the provider allows it.
+/// let path = Source::Path(PathBuf::from("scans/invoice.png"));
+/// // Bytes already in memory; the name gives text files their format and uploads their name.
+/// let bytes = Source::Bytes {
+///     data: b"%PDF-1.7\n".to_vec().into(),
+///     file_name: Some("invoice.pdf".into()),
+/// };
+///
+/// assert_eq!(url.file_name().as_deref(), Some("invoice.png"));
+/// assert_eq!(path.file_name().as_deref(), Some("invoice.png"));
+/// assert_eq!(bytes.file_name().as_deref(), Some("invoice.pdf"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     /// A URL the provider downloads itself.
@@ -34,6 +57,20 @@ pub enum Source {
 
 impl Source {
     /// A file name for the source: the path's or URL's last segment, or the given name.
+    ///
+    /// ```
+    /// use ocr_core::Source;
+    ///
+    /// let path = Source::Path("scans/page 1.png".into());
+    /// assert_eq!(path.file_name().as_deref(), Some("page 1.png"));
+    /// // The query is not part of the name; a URL ending in `/` has none.
+    /// let signed = Source::Url("https://example.com/a.png?q-signature=abc".parse()?);
+    /// assert_eq!(signed.file_name().as_deref(), Some("a.png"));
+    /// assert_eq!(Source::Url("https://example.com/scans/".parse()?).file_name(), None);
+    /// let unnamed = Source::Bytes { data: vec![0xFF, 0xD8, 0xFF].into(), file_name: None };
+    /// assert_eq!(unnamed.file_name(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn file_name(&self) -> Option<String> {
         match self {
             Source::Url(u) => u
@@ -47,6 +84,24 @@ impl Source {
     }
 
     /// Reads the whole content into memory (not for URLs), refusing more than `max_bytes`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] (field `source`) for an empty, oversized or unreadable
+    /// source; [`ErrorKind::Unsupported`] for a URL.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), ocr_core::Error> {
+    /// use ocr_core::{ErrorKind, Source};
+    ///
+    /// let source = Source::Bytes { data: b"hello".to_vec().into(), file_name: None };
+    /// assert_eq!(source.read_all(1024).await?.as_ref(), b"hello");
+    /// assert_eq!(source.read_all(4).await.unwrap_err().field(), Some("source"));
+    ///
+    /// let url = Source::Url("https://example.com/a.png".parse().unwrap());
+    /// assert_eq!(url.read_all(1024).await.unwrap_err().kind(), ErrorKind::Unsupported);
+    /// # Ok(()) }
+    /// ```
     pub async fn read_all(&self, max_bytes: u64) -> Result<Bytes> {
         match self {
             Source::Bytes { data, .. } => {
@@ -519,6 +574,14 @@ pub struct Request {
 
 impl Request {
     /// A request for the document at `source` with default options.
+    ///
+    /// ```
+    /// use ocr_core::{Options, Request, Source};
+    ///
+    /// let req = Request::new(Source::Path("scan.png".into()));
+    /// assert_eq!(req.options, Options::default());
+    /// assert_eq!(req, Request::from_path("scan.png"));
+    /// ```
     pub fn new(source: Source) -> Self {
         Request {
             source,
@@ -526,12 +589,31 @@ impl Request {
         }
     }
 
-    /// A local file.
+    /// A local file. Nothing is read until the request is submitted, where the provider checks
+    /// the file's size and format (see [`inspect`]).
+    ///
+    /// ```
+    /// use ocr_core::{Request, Source};
+    ///
+    /// let req = Request::from_path("scans/invoice.png");
+    /// assert!(matches!(&req.source, Source::Path(p) if p.ends_with("invoice.png")));
+    /// ```
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
         Request::new(Source::Path(path.into()))
     }
 
     /// Bytes in memory, with an optional file name.
+    ///
+    /// The format is recognised from the content; the name still matters for text files
+    /// (which have no magic bytes) and as the upload name.
+    ///
+    /// ```
+    /// use ocr_core::Request;
+    ///
+    /// let pdf = b"%PDF-1.7\n".to_vec(); // e.g. from std::fs::read or an HTTP body
+    /// let req = Request::from_bytes(pdf, Some("statement.pdf"));
+    /// assert_eq!(req.source.file_name().as_deref(), Some("statement.pdf"));
+    /// ```
     pub fn from_bytes(data: impl Into<Bytes>, file_name: Option<&str>) -> Self {
         Request::new(Source::Bytes {
             data: data.into(),
@@ -543,6 +625,18 @@ impl Request {
     /// such as `cos://<bucket>/<key>`). Local `file:` and inline `data:` URLs are refused: use
     /// [`Request::from_path`] or [`Request::from_bytes`]. Each provider checks at submission which
     /// schemes it accepts.
+    ///
+    /// ```
+    /// use ocr_core::Request;
+    ///
+    /// let req = Request::from_url("https://example.com/scans/a.png")?;
+    /// assert_eq!(req.source.file_name().as_deref(), Some("a.png"));
+    /// assert!(Request::from_url("cos://examplebucket-1250000000/scans/a.png").is_ok());
+    ///
+    /// let err = Request::from_url("file:///tmp/a.png").unwrap_err();
+    /// assert_eq!(err.field(), Some("source"));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn from_url(url: &str) -> Result<Self> {
         let parsed = url::Url::parse(url)
             .map_err(|e| Error::invalid_input("source", format!("is not a valid URL: {e}")))?;
@@ -559,30 +653,74 @@ impl Request {
     }
 
     /// Adds an output kind.
+    ///
+    /// ```
+    /// use ocr_core::{OutputKind, Request};
+    ///
+    /// let req = Request::from_path("invoice.png")
+    ///     .with_output(OutputKind::Text)
+    ///     .with_output(OutputKind::Layout);
+    /// assert!(req.wants(OutputKind::Layout));
+    /// assert_eq!(req.options.outputs.len(), 2);
+    /// ```
     pub fn with_output(mut self, kind: OutputKind) -> Self {
         self.options.outputs.insert(kind);
         self
     }
 
     /// Restricts to some pages: a [`PageRange`] or a [`PageSet`].
+    ///
+    /// ```
+    /// use ocr_core::{PageRange, PageSet, Request};
+    ///
+    /// let first_three = Request::from_path("report.pdf").with_pages(PageRange::new(1, 3)?);
+    /// assert_eq!(first_three.options.pages.map(|p| p.len()), Some(3));
+    ///
+    /// let pages: PageSet = "1-3,7".parse()?;
+    /// let some = Request::from_path("report.pdf").with_pages(pages);
+    /// assert_eq!(some.options.pages.map(|p| p.to_string()).as_deref(), Some("1-3,7"));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn with_pages(mut self, pages: impl Into<PageSet>) -> Self {
         self.options.pages = Some(pages.into());
         self
     }
 
-    /// Replaces every option.
+    /// Replaces every option, including any set before: for defaults kept in configuration.
+    ///
+    /// ```
+    /// use ocr_core::{Options, OutputKind, Request};
+    ///
+    /// let defaults: Options = serde_json::from_str(r#"{"languages": ["en"], "strict": true}"#)?;
+    /// let req = Request::from_path("scan.png")
+    ///     .with_output(OutputKind::Fields) // replaced by the next line
+    ///     .with_options(defaults.clone());
+    /// assert_eq!(req.options, defaults);
+    /// assert!(!req.wants(OutputKind::Fields));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn with_options(mut self, options: Options) -> Self {
         self.options = options;
         self
     }
 
     /// Makes an incomplete document an error (see [`Options::strict`]).
+    ///
+    /// ```
+    /// let req = ocr_core::Request::from_path("contract.pdf").strict();
+    /// assert!(req.options.strict);
+    /// ```
     pub fn strict(mut self) -> Self {
         self.options.strict = true;
         self
     }
 
-    /// Sets the languages.
+    /// Sets the languages, in the provider's naming.
+    ///
+    /// ```
+    /// let req = ocr_core::Request::from_path("menu.jpg").with_languages(["ja", "en"]);
+    /// assert_eq!(req.options.languages, ["ja", "en"]);
+    /// ```
     pub fn with_languages<I, S>(mut self, languages: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -593,12 +731,29 @@ impl Request {
     }
 
     /// Sets the document kind.
+    ///
+    /// ```
+    /// use ocr_core::{DocumentKind, Request};
+    ///
+    /// let mut req = Request::from_path("passport.jpg").with_document_kind(DocumentKind::IdCard);
+    /// req.options.card_nationality = Some("PHL".into()); // only meaningful for id cards
+    /// assert_eq!(req.options.document_kind, DocumentKind::IdCard);
+    /// ```
     pub fn with_document_kind(mut self, kind: DocumentKind) -> Self {
         self.options.document_kind = kind;
         self
     }
 
     /// Sets the names of the fields to extract.
+    ///
+    /// ```
+    /// use ocr_core::{OutputKind, Request};
+    ///
+    /// let req = Request::from_path("invoice.png")
+    ///     .with_output(OutputKind::Fields)
+    ///     .with_field_names(["Invoice No", "Total"]);
+    /// assert_eq!(req.options.field_names, ["Invoice No", "Total"]);
+    /// ```
     pub fn with_field_names<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -609,12 +764,31 @@ impl Request {
     }
 
     /// Sets the result file format.
+    ///
+    /// ```
+    /// use ocr_core::{OutputKind, Request};
+    ///
+    /// let req = Request::from_path("scan.pdf")
+    ///     .with_output(OutputKind::Files)
+    ///     .with_result_format("docx");
+    /// assert_eq!(req.options.result_format.as_deref(), Some("docx"));
+    /// ```
     pub fn with_result_format(mut self, format: impl Into<String>) -> Self {
         self.options.result_format = Some(format.into());
         self
     }
 
-    /// Whether the caller asked for `kind`.
+    /// Whether the caller asked for `kind`. Nothing asked for means the provider's natural
+    /// output, so this is false for every kind then.
+    ///
+    /// ```
+    /// use ocr_core::{OutputKind, Request};
+    ///
+    /// let plain = Request::from_path("scan.png");
+    /// assert!(!plain.wants(OutputKind::Text));
+    /// let markdown = plain.with_output(OutputKind::Markdown);
+    /// assert!(markdown.wants(OutputKind::Markdown) && !markdown.wants(OutputKind::Text));
+    /// ```
     pub fn wants(&self, kind: OutputKind) -> bool {
         self.options.outputs.contains(&kind)
     }

@@ -49,11 +49,29 @@ pub struct KeyTime {
 
 impl KeyTime {
     /// The window `start..=end`.
+    ///
+    /// ```
+    /// use tc_signing::KeyTime;
+    ///
+    /// let window = KeyTime::new(1_700_000_000, 1_700_003_600);
+    /// assert_eq!(window.end - window.start, 3600);
+    /// assert_eq!(window.to_string(), "1700000000;1700003600");
+    /// ```
     pub fn new(start: u64, end: u64) -> Self {
         Self { start, end }
     }
 
     /// The window that opens at `start` and lasts `lifetime_secs` seconds.
+    ///
+    /// ```
+    /// use tc_signing::KeyTime;
+    ///
+    /// // Opened a minute early, for a client clock that runs ahead of the server's.
+    /// let now = 1_700_000_000;
+    /// let window = KeyTime::starting_at(now - 60, 3600 + 60);
+    /// assert_eq!(window, KeyTime::new(1_699_999_940, 1_700_003_600));
+    /// assert_eq!(KeyTime::starting_at(u64::MAX - 1, 60).end, u64::MAX); // saturates
+    /// ```
     pub fn starting_at(start: u64, lifetime_secs: u64) -> Self {
         Self::new(start, start.saturating_add(lifetime_secs))
     }
@@ -130,6 +148,28 @@ impl CosSignature {
     /// (literal `;` inside; empty lists as `q-header-list=`).
     ///
     /// With temporary keys, also send the token header ([`TokenHeader`]).
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// let authorization = signed.authorization();
+    /// let names: Vec<&str> =
+    ///     authorization.split('&').filter_map(|f| f.split_once('=')).map(|(n, _)| n).collect();
+    /// assert_eq!(
+    ///     names,
+    ///     ["q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list",
+    ///      "q-url-param-list", "q-signature"]
+    /// );
+    /// assert!(authorization.contains("&q-url-param-list=ci-process;type&"));
+    /// ```
     pub fn authorization(&self) -> String {
         self.q_fields()
             .iter()
@@ -148,6 +188,26 @@ impl CosSignature {
     /// stay literal. Real secret ids are alphanumeric, so in practice only the `;`
     /// of the times and lists, and the `%` of encoded parameter names, are escaped.
     /// Append the result to your own (encoded) query with `&`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// let query = signed.presigned_query(Some("example-token"));
+    /// assert!(query.contains("&q-sign-time=1700000000%3B1700003600&"));
+    /// assert!(query.ends_with("&x-cos-security-token=example-token"));
+    /// let host = "https://examplebucket-1250000000.cos.ap-beijing.myqcloud.com";
+    /// let path = tc_signing::cos_encode_path(request.path);
+    /// let url = format!("{host}{path}?ci-process=OCR&Type=general&{query}");
+    /// assert!(url.contains("/photos/cat%201.jpg?ci-process=OCR&"));
+    /// ```
     pub fn presigned_query(&self, session_token: Option<&str>) -> String {
         let mut query = self
             .q_fields()
@@ -162,6 +222,22 @@ impl CosSignature {
     /// The "merged" presigned form (Go `SignMerged`, Java prefix mode, PHP default):
     /// `sign=<the whole Authorization value, percent-encoded>`, plus
     /// `&x-cos-security-token=<token>` when a token is given.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// let query = signed.presigned_query_merged(None);
+    /// assert!(query.starts_with("sign=q-sign-algorithm%3Dsha1%26q-ak%3DAKIDexample%26"));
+    /// assert!(!query.contains("x-cos-security-token"));
+    /// ```
     pub fn presigned_query_merged(&self, session_token: Option<&str>) -> String {
         let mut query = format!("sign={}", uri_component_encode(&self.authorization()));
         push_token(&mut query, session_token);
@@ -169,60 +245,235 @@ impl CosSignature {
     }
 
     /// The `q-ak` value (the secret id).
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.secret_id(), "AKIDexample");
+    /// assert!(signed.authorization().contains("&q-ak=AKIDexample&"));
+    /// ```
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
 
     /// The validity window that was signed.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.key_time(), KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// ```
     pub fn key_time(&self) -> KeyTime {
         self.key_time
     }
 
     /// `SignKey`: lower-case hex HMAC-SHA1 of `KeyTime` under the secret key. A
     /// derived secret (valid for this window); never log it.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// // The key and the window alone decide it: every request in the window shares it.
+    /// let head = CosRequest { method: "HEAD", ..request };
+    /// let other = sign_cos(&head, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.sign_key(), other.sign_key());
+    /// assert_eq!(signed.sign_key().len(), 40);
+    /// assert!(!format!("{signed:?}").contains(signed.sign_key()));
+    /// ```
     pub fn sign_key(&self) -> &str {
         &self.sign_key
     }
 
     /// `HeaderList` (`q-header-list`): the encoded, lower-cased, sorted header names
     /// joined by `;`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "PUT",
+    ///     path: "/scans/page 1.png",
+    ///     query: &[],
+    ///     headers: &[
+    ///         ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
+    ///         ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
+    ///     ],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.header_list(), "content-md5;host");
+    /// ```
     pub fn header_list(&self) -> &str {
         &self.header_list
     }
 
     /// `UrlParamList` (`q-url-param-list`): the encoded, lower-cased, sorted
     /// parameter names joined by `;`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.url_param_list(), "ci-process;type");
+    /// ```
     pub fn url_param_list(&self) -> &str {
         &self.url_param_list
     }
 
     /// `HttpParameters`: `key=value` pairs joined by `&`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.http_parameters(), "ci-process=OCR&type=general");
+    /// ```
     pub fn http_parameters(&self) -> &str {
         &self.http_parameters
     }
 
     /// `HttpHeaders`: `name=value` pairs joined by `&`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "PUT",
+    ///     path: "/scans/page 1.png",
+    ///     query: &[],
+    ///     headers: &[
+    ///         ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
+    ///         ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
+    ///     ],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// // Values are percent-encoded: `/` and `=` of the base64 digest included.
+    /// let md5 = "content-md5=mQ%2FfVh815F3k6TAUm8m0eg%3D%3D";
+    /// assert!(signed.http_headers().starts_with(&format!("{md5}&host=")));
+    /// ```
     pub fn http_headers(&self) -> &str {
         &self.http_headers
     }
 
     /// `HttpString`: `method\npath\nHttpParameters\nHttpHeaders\n`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// // Lower-case method, decoded path.
+    /// let (params, headers) = (signed.http_parameters(), signed.http_headers());
+    /// assert_eq!(signed.http_string(), format!("get\n/photos/cat 1.jpg\n{params}\n{headers}\n"));
+    /// ```
     pub fn http_string(&self) -> &str {
         &self.http_string
     }
 
     /// Lower-case hex SHA-1 of [`http_string`](Self::http_string).
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.http_string_sha1().len(), 40);
+    /// assert!(signed.string_to_sign().ends_with(&format!("\n{}\n", signed.http_string_sha1())));
+    /// ```
     pub fn http_string_sha1(&self) -> &str {
         &self.http_string_sha1
     }
 
     /// `StringToSign`: `sha1\nKeyTime\nSHA1(HttpString)\n`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(
+    ///     signed.string_to_sign(),
+    ///     format!("sha1\n1700000000;1700003600\n{}\n", signed.http_string_sha1())
+    /// );
+    /// ```
     pub fn string_to_sign(&self) -> &str {
         &self.string_to_sign
     }
 
     /// `q-signature`: lower-case hex HMAC-SHA1 of the string to sign under the hex
     /// `SignKey`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, Credential, KeyTime};
+    ///
+    /// let request = CosRequest {
+    ///     method: "GET",
+    ///     path: "/photos/cat 1.jpg",
+    ///     query: &[("ci-process", "OCR"), ("Type", "general")],
+    ///     headers: &[("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com")],
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_cos(&request, &cred, KeyTime::new(1_700_000_000, 1_700_003_600));
+    /// assert_eq!(signed.signature().len(), 40);
+    /// assert!(signed.authorization().ends_with(&format!("&q-signature={}", signed.signature())));
+    /// ```
     pub fn signature(&self) -> &str {
         &self.signature
     }
@@ -401,6 +652,11 @@ pub struct CosSigner {
 
 impl CosSigner {
     /// A signer with an empty cache.
+    ///
+    /// ```
+    /// let signer = tc_signing::CosSigner::new();
+    /// assert_eq!((signer.cached_keys(), signer.key_derivations()), (0, 0));
+    /// ```
     pub fn new() -> Self {
         Self {
             cache: KeyCache::new(SIGNER_CACHE_CAPACITY),
@@ -408,6 +664,16 @@ impl CosSigner {
     }
 
     /// Same as [`sign_cos`], with the `SignKey` taken from the cache when possible.
+    ///
+    /// ```
+    /// use tc_signing::{sign_cos, CosRequest, CosSigner, Credential, KeyTime};
+    ///
+    /// let signer = CosSigner::new();
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let request = CosRequest { method: "DELETE", path: "/a.png", query: &[], headers: &[] };
+    /// let window = KeyTime::starting_at(1_700_000_000, 600);
+    /// assert_eq!(signer.sign(&request, &cred, window), sign_cos(&request, &cred, window));
+    /// ```
     pub fn sign(
         &self,
         request: &CosRequest<'_>,
@@ -423,11 +689,35 @@ impl CosSigner {
     }
 
     /// How many `SignKey`s are cached now.
+    ///
+    /// ```
+    /// use tc_signing::{CosRequest, CosSigner, Credential, KeyTime};
+    ///
+    /// let signer = CosSigner::new();
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let request = CosRequest { method: "HEAD", path: "/scans/a.png", query: &[], headers: &[] };
+    /// signer.sign(&request, &cred, KeyTime::starting_at(1_700_000_000, 600));
+    /// signer.sign(&request, &cred, KeyTime::starting_at(1_700_000_600, 600));
+    /// assert_eq!(signer.cached_keys(), 2); // one per window
+    /// ```
     pub fn cached_keys(&self) -> usize {
         self.cache.len()
     }
 
     /// How many `SignKey`s have been computed (cache misses) since creation.
+    ///
+    /// ```
+    /// use tc_signing::{CosRequest, CosSigner, Credential, KeyTime};
+    ///
+    /// let signer = CosSigner::new();
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let window = KeyTime::starting_at(1_700_000_000, 600);
+    /// for path in ["/scans/a.png", "/scans/b.png", "/scans/c.png"] {
+    ///     let request = CosRequest { method: "HEAD", path, query: &[], headers: &[] };
+    ///     signer.sign(&request, &cred, window);
+    /// }
+    /// assert_eq!(signer.key_derivations(), 1);
+    /// ```
     pub fn key_derivations(&self) -> u64 {
         self.cache.misses()
     }

@@ -32,6 +32,14 @@ pub struct Credential {
 
 impl Credential {
     /// A long-term key pair: no token, no expiry.
+    ///
+    /// ```
+    /// use tc_signing::Credential;
+    ///
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// assert_eq!(cred.session_token(), None);
+    /// assert_eq!(cred.expires_at(), None);
+    /// ```
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
         Self {
             secret_id: secret_id.into(),
@@ -42,6 +50,21 @@ impl Credential {
     }
 
     /// Attaches the session token that temporary keys require.
+    ///
+    /// The TC3 signer then sends it as `X-TC-Token`; without it the service refuses
+    /// temporary keys.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let cred = Credential::new("AKIDexample", "example-key")
+    ///     .with_session_token("example-token");
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_700_000_000);
+    /// let token = ("X-TC-Token".to_owned(), "example-token".to_owned());
+    /// assert!(signed.headers().contains(&token));
+    /// ```
     #[must_use]
     pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
         self.session_token = Some(token.into());
@@ -49,6 +72,15 @@ impl Credential {
     }
 
     /// Records when temporary keys stop working, so callers can refresh in time.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use tc_signing::Credential;
+    ///
+    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_003_600);
+    /// let cred = Credential::new("AKIDexample", "example-key").with_expiry(at);
+    /// assert_eq!(cred.expires_at(), Some(at));
+    /// ```
     #[must_use]
     pub fn with_expiry(mut self, at: SystemTime) -> Self {
         self.expires_at = Some(at);
@@ -56,27 +88,69 @@ impl Credential {
     }
 
     /// The public half of the key pair (`AKID…`); safe to log.
+    ///
+    /// ```
+    /// let cred = tc_signing::Credential::new("AKIDexample", "example-key");
+    /// assert_eq!(cred.secret_id(), "AKIDexample");
+    /// assert!(format!("{cred:?}").contains("AKIDexample"));
+    /// ```
     pub fn secret_id(&self) -> &str {
         &self.secret_id
     }
 
     /// The private half of the key pair; never log it.
+    ///
+    /// ```
+    /// let cred = tc_signing::Credential::new("AKIDexample", "example-key");
+    /// assert_eq!(cred.secret_key(), "example-key");
+    /// assert!(!format!("{cred:?}").contains("example-key"));
+    /// ```
     pub fn secret_key(&self) -> &str {
         &self.secret_key
     }
 
     /// The session token of temporary keys, if any; never log it.
+    ///
+    /// ```
+    /// use tc_signing::Credential;
+    ///
+    /// let long_term = Credential::new("AKIDexample", "example-key");
+    /// assert_eq!(long_term.session_token(), None);
+    /// let temporary = long_term.with_session_token("example-token");
+    /// assert_eq!(temporary.session_token(), Some("example-token"));
+    /// ```
     pub fn session_token(&self) -> Option<&str> {
         self.session_token.as_deref()
     }
 
     /// When temporary keys expire, if known.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use tc_signing::Credential;
+    ///
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// assert_eq!(cred.expires_at(), None);
+    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_003_600);
+    /// assert_eq!(cred.with_expiry(at).expires_at(), Some(at));
+    /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.expires_at
     }
 
     /// True when an expiry is known and `now` is at or past it. Keys without an expiry
     /// never expire.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use tc_signing::Credential;
+    ///
+    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_003_600);
+    /// let temporary = Credential::new("AKIDexample", "example-key").with_expiry(at);
+    /// assert!(!temporary.is_expired_at(at - Duration::from_secs(1)));
+    /// assert!(temporary.is_expired_at(at));
+    /// assert!(!Credential::new("AKIDexample", "example-key").is_expired_at(at));
+    /// ```
     pub fn is_expired_at(&self, now: SystemTime) -> bool {
         self.expires_at.is_some_and(|at| now >= at)
     }

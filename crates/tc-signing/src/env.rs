@@ -89,11 +89,34 @@ pub struct StaticEnv {
 
 impl StaticEnv {
     /// An empty environment: no variables, no home directory, no files.
+    ///
+    /// Every provider reading it is "not configured", which is what a test of the
+    /// no-credentials path needs.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{CredentialChain, EnvSource, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new();
+    /// assert_eq!(env.home_dir(), None);
+    /// let chain = CredentialChain::default_chain(Arc::new(env));
+    /// assert!(chain.provide_credential().is_err_and(|e| e.is_not_configured()));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets a variable (replacing an earlier value).
+    ///
+    /// ```
+    /// use tc_signing::{EnvSource, StaticEnv};
+    ///
+    /// let env = StaticEnv::new()
+    ///     .var("TENCENTCLOUD_PROFILE", "a")
+    ///     .var("TENCENTCLOUD_PROFILE", "b");
+    /// // The builder method shadows `EnvSource::var`: read through the trait.
+    /// assert_eq!(EnvSource::var(&env, "TENCENTCLOUD_PROFILE").as_deref(), Some("b"));
+    /// ```
     #[must_use]
     pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.vars.insert(name.into(), value.into());
@@ -101,6 +124,19 @@ impl StaticEnv {
     }
 
     /// Sets the home directory.
+    ///
+    /// The profile provider looks for `.tencentcloud/credentials` under it.
+    ///
+    /// ```
+    /// use std::path::PathBuf;
+    /// use std::sync::Arc;
+    /// use tc_signing::{EnvSource, ProfileProvider, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().home("/home/me");
+    /// assert_eq!(env.home_dir(), Some(PathBuf::from("/home/me")));
+    /// let expected = PathBuf::from("/home/me").join(".tencentcloud").join("credentials");
+    /// assert_eq!(ProfileProvider::new(Arc::new(env)).resolve_path(), Some(expected));
+    /// ```
     #[must_use]
     pub fn home(mut self, path: impl Into<PathBuf>) -> Self {
         self.home = Some(path.into());
@@ -109,6 +145,18 @@ impl StaticEnv {
 
     /// Adds a readable file (replacing earlier contents). Reading any other path
     /// fails with [`io::ErrorKind::NotFound`].
+    ///
+    /// ```
+    /// use std::io;
+    /// use std::path::Path;
+    /// use tc_signing::{EnvSource, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().file("/etc/app/credentials", "[default]\n");
+    /// assert_eq!(env.read_to_string(Path::new("/etc/app/credentials"))?, "[default]\n");
+    /// let missing = env.read_to_string(Path::new("/etc/other"));
+    /// assert!(missing.is_err_and(|e| e.kind() == io::ErrorKind::NotFound));
+    /// # Ok::<(), io::Error>(())
+    /// ```
     #[must_use]
     pub fn file(mut self, path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
         self.files.insert(path.into(), contents.into());

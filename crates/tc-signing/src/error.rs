@@ -46,11 +46,34 @@ pub enum CredentialError {
 impl CredentialError {
     /// True when the provider simply had nothing configured, so a chain may try the
     /// next provider.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{EnvProvider, ProvideCredential, StaticEnv};
+    ///
+    /// // Nothing set: not configured, a chain moves on.
+    /// let nothing = EnvProvider::new(Arc::new(StaticEnv::new()));
+    /// assert!(nothing.provide_credential().is_err_and(|e| e.is_not_configured()));
+    ///
+    /// // Half set: a mistake to report, not a reason to move on.
+    /// let half = StaticEnv::new().var("TENCENTCLOUD_SECRET_ID", "AKIDexample");
+    /// let half = EnvProvider::new(Arc::new(half));
+    /// assert!(half.provide_credential().is_err_and(|e| !e.is_not_configured()));
+    /// ```
     pub fn is_not_configured(&self) -> bool {
         matches!(self, Self::NotConfigured { .. })
     }
 
     /// The short name of the provider that produced this error.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().home("/home/me");
+    /// let err = ProfileProvider::new(Arc::new(env)).provide_credential().err();
+    /// assert_eq!(err.map(|e| e.provider()), Some("profile"));
+    /// ```
     pub fn provider(&self) -> &'static str {
         match self {
             Self::NotConfigured { provider, .. }

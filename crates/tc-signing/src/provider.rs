@@ -70,6 +70,17 @@ pub struct StaticProvider {
 
 impl StaticProvider {
     /// Wraps a credential (its `Debug` stays redacted).
+    ///
+    /// ```
+    /// use tc_signing::{Credential, ProvideCredential, StaticProvider};
+    ///
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let provider = StaticProvider::new(cred.clone());
+    /// assert_eq!(provider.name(), "static");
+    /// assert_eq!(provider.provide_credential()?, cred);
+    /// assert!(!format!("{provider:?}").contains("example-key"));
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     pub fn new(credential: Credential) -> Self {
         Self { credential }
     }

@@ -45,6 +45,16 @@ pub enum PayloadHash<'a> {
 
 impl PayloadHash<'_> {
     /// The lower-case hex SHA-256 that goes into the canonical request.
+    ///
+    /// ```
+    /// use tc_signing::PayloadHash;
+    ///
+    /// let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    /// assert_eq!(PayloadHash::Bytes(b"").hex(), empty);
+    /// assert_eq!(PayloadHash::Precomputed(&empty.to_ascii_uppercase()).hex(), empty);
+    /// let unsigned = PayloadHash::Bytes(b"UNSIGNED-PAYLOAD").hex();
+    /// assert_eq!(PayloadHash::Unsigned.hex(), unsigned);
+    /// ```
     pub fn hex(&self) -> String {
         match self {
             Self::Bytes(bytes) => sha256_hex(bytes),
@@ -100,6 +110,15 @@ pub struct Tc3Request<'a> {
 impl<'a> Tc3Request<'a> {
     /// A request to `/` with no query and no extra signed headers: the shape of every
     /// API 3.0 POST call.
+    ///
+    /// ```
+    /// use tc_signing::{PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// assert_eq!((request.path, request.query), ("/", ""));
+    /// assert!(request.extra_signed_headers.is_empty());
+    /// ```
     pub fn new(
         method: &'a str,
         host: &'a str,
@@ -155,6 +174,23 @@ pub struct Tc3Signature {
 
 impl Tc3Signature {
     /// The value of the `Authorization` header.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(
+    ///     signed.authorization(),
+    ///     format!(
+    ///         "TC3-HMAC-SHA256 Credential=AKIDexample/2019-02-25/ocr/tc3_request, \
+    ///          SignedHeaders=content-type;host, Signature={}",
+    ///         signed.signature()
+    ///     )
+    /// );
+    /// ```
     pub fn authorization(&self) -> &str {
         &self.authorization
     }
@@ -163,41 +199,144 @@ impl Tc3Signature {
     /// `X-TC-Timestamp`; `X-TC-Token` when the credential has a session token;
     /// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` for [`PayloadHash::Unsigned`].
     /// (`X-TC-Action`, `X-TC-Version`, `X-TC-Region` remain the caller's.)
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let cred = Credential::new("AKIDexample", "example-key")
+    ///     .with_session_token("example-token");
+    /// let body = PayloadHash::Unsigned;
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// let names: Vec<&str> = signed.headers().iter().map(|(name, _)| name.as_str()).collect();
+    /// assert_eq!(names, ["X-TC-Timestamp", "X-TC-Token", "X-TC-Content-SHA256"]);
+    /// ```
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
     }
 
     /// Step 1: the canonical request.
+    ///
+    /// Compare it with the server's when a signature is refused: it shows which
+    /// header or body hash differs.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(
+    ///     signed.canonical_request(),
+    ///     format!(
+    ///         "POST\n/\n\ncontent-type:application/json\nhost:ocr.tencentcloudapi.com\n\n\
+    ///          content-type;host\n{}",
+    ///         signed.payload_hash()
+    ///     )
+    /// );
+    /// ```
     pub fn canonical_request(&self) -> &str {
         &self.canonical_request
     }
 
     /// Step 2: the string to sign.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// let lines: Vec<&str> = signed.string_to_sign().lines().collect();
+    /// assert_eq!(lines[..3], ["TC3-HMAC-SHA256", "1551113065", "2019-02-25/ocr/tc3_request"]);
+    /// assert_eq!(lines[3].len(), 64); // hex SHA-256 of the canonical request
+    /// ```
     pub fn string_to_sign(&self) -> &str {
         &self.string_to_sign
     }
 
     /// Step 3: the lower-case hex signature.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(signed.signature().len(), 64);
+    /// assert!(signed.authorization().ends_with(&format!("Signature={}", signed.signature())));
+    /// ```
     pub fn signature(&self) -> &str {
         &self.signature
     }
 
     /// `<UTC date>/<service>/tc3_request`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// // 00:44 on the 26th in UTC+8 is still the 25th in UTC, and the scope must say so.
+    /// assert_eq!(signed.credential_scope(), "2019-02-25/ocr/tc3_request");
+    /// ```
     pub fn credential_scope(&self) -> &str {
         &self.credential_scope
     }
 
     /// The signed header names, sorted, joined by `;`.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request {
+    ///     extra_signed_headers: &[("X-TC-Action", "GeneralAccurateOCR")],
+    ///     ..Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body)
+    /// };
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(signed.signed_headers(), "content-type;host;x-tc-action");
+    /// ```
     pub fn signed_headers(&self) -> &str {
         &self.signed_headers
     }
 
     /// The lower-case hex body hash that was signed.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let empty = PayloadHash::Bytes(b"");
+    /// let request = Tc3Request::new("GET", "ocr.tencentcloudapi.com", "text/plain", empty);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(
+    ///     signed.payload_hash(),
+    ///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// );
+    /// ```
     pub fn payload_hash(&self) -> &str {
         &self.payload_hash
     }
 
     /// The Unix timestamp that was signed (also sent as `X-TC-Timestamp`).
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request};
+    ///
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = sign_tc3(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(signed.timestamp(), 1_551_113_065);
+    /// assert_eq!(signed.headers()[0], ("X-TC-Timestamp".to_owned(), "1551113065".to_owned()));
+    /// ```
     pub fn timestamp(&self) -> u64 {
         self.timestamp
     }
@@ -244,6 +383,22 @@ impl fmt::Debug for Tc3DerivedKeys {
 }
 
 /// Derives all three TC3 keys for a UTC date (`YYYY-MM-DD`) and service.
+///
+/// ```
+/// use tc_signing::derive_tc3_keys;
+///
+/// let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+/// // The worked example of the API 3.0 signature documentation (its key is 32 `*`).
+/// let keys = derive_tc3_keys(&"*".repeat(32), "2019-02-25", "cvm");
+/// assert_eq!(
+///     hex(&keys.secret_date),
+///     "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0"
+/// );
+/// assert_eq!(
+///     hex(&keys.secret_signing),
+///     "b596b923aad85185e2d1f6659d2a062e0a86731226e021e61bfe06f7ed05f5af"
+/// );
+/// ```
 pub fn derive_tc3_keys(secret_key: &str, date: &str, service: &str) -> Tc3DerivedKeys {
     let mut first_key = Vec::with_capacity(3 + secret_key.len());
     first_key.extend_from_slice(b"TC3");
@@ -260,6 +415,16 @@ pub fn derive_tc3_keys(secret_key: &str, date: &str, service: &str) -> Tc3Derive
 
 /// The TC3 signing key for a UTC date (`YYYY-MM-DD`) and service: valid for every
 /// request of that day and service, which is why [`Tc3Signer`] caches it.
+///
+/// ```
+/// use tc_signing::{derive_signing_key, derive_tc3_keys};
+///
+/// let key = derive_signing_key("example-key", "2019-02-25", "ocr");
+/// assert_eq!(key, derive_tc3_keys("example-key", "2019-02-25", "ocr").secret_signing);
+/// // A new key each UTC day, and per service.
+/// assert_ne!(key, derive_signing_key("example-key", "2019-02-26", "ocr"));
+/// assert_ne!(key, derive_signing_key("example-key", "2019-02-25", "lkeap"));
+/// ```
 pub fn derive_signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
     derive_tc3_keys(secret_key, date, service).secret_signing
 }
@@ -413,6 +578,11 @@ pub struct Tc3Signer {
 
 impl Tc3Signer {
     /// A signer with an empty cache.
+    ///
+    /// ```
+    /// let signer = tc_signing::Tc3Signer::new();
+    /// assert_eq!((signer.cached_keys(), signer.key_derivations()), (0, 0));
+    /// ```
     pub fn new() -> Self {
         Self {
             cache: KeyCache::new(SIGNER_CACHE_CAPACITY),
@@ -420,6 +590,17 @@ impl Tc3Signer {
     }
 
     /// Same as [`sign_tc3`], with the signing key taken from the cache when possible.
+    ///
+    /// ```
+    /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request, Tc3Signer};
+    ///
+    /// let signer = Tc3Signer::new();
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let signed = signer.sign(&request, &cred, "ocr", 1_551_113_065);
+    /// assert_eq!(signed, sign_tc3(&request, &cred, "ocr", 1_551_113_065));
+    /// ```
     pub fn sign(
         &self,
         request: &Tc3Request<'_>,
@@ -439,12 +620,39 @@ impl Tc3Signer {
     }
 
     /// How many signing keys are cached now.
+    ///
+    /// ```
+    /// use tc_signing::{Credential, PayloadHash, Tc3Request, Tc3Signer};
+    ///
+    /// let signer = Tc3Signer::new();
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let ocr = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// let lkeap = Tc3Request { host: "lkeap.tencentcloudapi.com", ..ocr };
+    /// signer.sign(&ocr, &cred, "ocr", 1_551_113_065);
+    /// signer.sign(&lkeap, &cred, "lkeap", 1_551_113_065);
+    /// signer.sign(&ocr, &cred, "ocr", 1_551_113_125);
+    /// assert_eq!(signer.cached_keys(), 2); // one per service and day
+    /// ```
     pub fn cached_keys(&self) -> usize {
         self.cache.len()
     }
 
     /// How many signing keys have been derived (cache misses) since creation; for
     /// observing cache effectiveness.
+    ///
+    /// ```
+    /// use tc_signing::{Credential, PayloadHash, Tc3Request, Tc3Signer};
+    ///
+    /// let signer = Tc3Signer::new();
+    /// let cred = Credential::new("AKIDexample", "example-key");
+    /// let body = PayloadHash::Bytes(b"{}");
+    /// let request = Tc3Request::new("POST", "ocr.tencentcloudapi.com", "application/json", body);
+    /// signer.sign(&request, &cred, "ocr", 1_551_139_199); // 2019-02-25 23:59:59 UTC
+    /// signer.sign(&request, &cred, "ocr", 1_551_139_200); // 2019-02-26 00:00:00 UTC
+    /// signer.sign(&request, &cred, "ocr", 1_551_139_260);
+    /// assert_eq!(signer.key_derivations(), 2); // a new key at midnight UTC, then cached
+    /// ```
     pub fn key_derivations(&self) -> u64 {
         self.cache.misses()
     }

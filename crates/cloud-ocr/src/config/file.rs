@@ -94,6 +94,18 @@ impl ConfigFile {
     ///
     /// [`Config`](ocr_core::ErrorKind::Config) for malformed TOML, an unknown top-level key,
     /// or a `provider` this build does not include.
+    ///
+    /// ```
+    /// use cloud_ocr::config::ConfigFile;
+    ///
+    /// let file = ConfigFile::from_toml("[picwish]\nrate_limit = 1.0\n")?;
+    /// assert_eq!(file.provider(), None);
+    ///
+    /// let typo = ConfigFile::from_toml("provder = \"picwish\"\n").unwrap_err();
+    /// assert_eq!(typo.kind(), ocr_core::ErrorKind::Config);
+    /// assert_eq!(typo.field(), Some("provder"));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn from_toml(text: &str) -> Result<ConfigFile> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| toml_error("configuration", text, &e))?;
@@ -154,6 +166,19 @@ impl ConfigFile {
     }
 
     /// The default provider the file names, if any.
+    ///
+    /// ```
+    /// # #[cfg(feature = "lkeap")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::config::ConfigFile;
+    /// use cloud_ocr::ProviderKind;
+    ///
+    /// let file = ConfigFile::from_toml("provider = \"lkeap\"\n")?;
+    /// assert_eq!(file.provider(), Some(ProviderKind::Lkeap));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "lkeap"))]
+    /// # fn main() {}
+    /// ```
     pub fn provider(&self) -> Option<ProviderKind> {
         self.provider
     }
@@ -164,6 +189,24 @@ impl ConfigFile {
     ///
     /// [`Config`](ocr_core::ErrorKind::Config) for an unknown setting or a value of the
     /// wrong type, naming the table.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "tc-ocr", feature = "picwish"))]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::config::ConfigFile;
+    /// use cloud_ocr::{ProviderConfig, ProviderKind};
+    ///
+    /// let file = ConfigFile::from_toml("[tc-ocr]\nregion = \"ap-singapore\"\nmax_atempts = 5\n")?;
+    /// // No table: nothing set.
+    /// let picwish = file.provider_config(ProviderKind::PicWish)?;
+    /// assert_eq!(picwish, ProviderConfig::new(ProviderKind::PicWish));
+    /// // A misspelt setting is named, with its table.
+    /// let err = file.provider_config(ProviderKind::TcOcr).unwrap_err();
+    /// assert_eq!(err.field(), Some("tc-ocr.max_atempts"));
+    /// # Ok(()) }
+    /// # #[cfg(not(all(feature = "tc-ocr", feature = "picwish")))]
+    /// # fn main() {}
+    /// ```
     pub fn provider_config(&self, kind: ProviderKind) -> Result<ProviderConfig> {
         let Some(section) = self.sections.get(kind.as_str()) else {
             return Ok(ProviderConfig::new(kind));

@@ -58,6 +58,16 @@ impl ProviderKind {
     ];
 
     /// The provider id, as in [`ocr_core::OcrProvider::id`].
+    ///
+    /// ```
+    /// use cloud_ocr::ProviderKind;
+    ///
+    /// for kind in ProviderKind::ALL {
+    ///     assert_eq!(kind.as_str().parse::<ProviderKind>()?, *kind);
+    ///     assert_eq!(kind.to_string(), kind.as_str());
+    /// }
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             #[cfg(feature = "tc-ocr")]
@@ -73,6 +83,20 @@ impl ProviderKind {
 
     /// The environment variables that carry this provider's credentials (and, for `cos-ci`,
     /// its bucket and region), as named in the error when they are missing.
+    ///
+    /// ```
+    /// # #[cfg(feature = "cos-ci")]
+    /// # fn main() {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let kind = ProviderKind::CosCi;
+    /// assert!(kind.credential_vars().contains(&"CLOUD_OCR_COS_BUCKET"));
+    /// let err = build_provider(&ProviderConfig::new(kind), &Env::new()).unwrap_err();
+    /// assert!(kind.credential_vars().iter().all(|var| err.to_string().contains(var)));
+    /// # }
+    /// # #[cfg(not(feature = "cos-ci"))]
+    /// # fn main() {}
+    /// ```
     pub fn credential_vars(self) -> &'static [&'static str] {
         match self {
             #[cfg(feature = "tc-ocr")]
@@ -99,6 +123,18 @@ impl ProviderKind {
 
     /// Whether the provider signs with Tencent Cloud credentials (and so also reads the
     /// profile file).
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "lkeap", feature = "picwish"))]
+    /// # fn main() {
+    /// use cloud_ocr::ProviderKind;
+    ///
+    /// assert!(ProviderKind::Lkeap.uses_tencent_credentials());
+    /// assert!(!ProviderKind::PicWish.uses_tencent_credentials());
+    /// # }
+    /// # #[cfg(not(all(feature = "lkeap", feature = "picwish")))]
+    /// # fn main() {}
+    /// ```
     pub fn uses_tencent_credentials(self) -> bool {
         match self {
             #[cfg(feature = "tc-ocr")]

@@ -23,11 +23,29 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps a secret value.
+    ///
+    /// ```
+    /// use cloud_ocr::config::Secret;
+    ///
+    /// // serde reads and writes the plain string, so a configuration file can hold it.
+    /// let key: Secret = serde_json::from_str("\"example-key\"").unwrap();
+    /// assert_eq!(key, Secret::new("example-key"));
+    /// ```
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
     /// The value, for handing to a client builder.
+    ///
+    /// ```
+    /// use cloud_ocr::config::{CredentialsConfig, Secret};
+    ///
+    /// let credentials = CredentialsConfig {
+    ///     api_key: Some(Secret::new("example-key")),
+    ///     ..CredentialsConfig::default()
+    /// };
+    /// assert_eq!(credentials.api_key.as_ref().map(Secret::expose), Some("example-key"));
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -89,6 +107,14 @@ pub struct CredentialsConfig {
 
 impl CredentialsConfig {
     /// Whether anything at all is set.
+    ///
+    /// ```
+    /// use cloud_ocr::config::CredentialsConfig;
+    ///
+    /// assert!(CredentialsConfig::default().is_empty());
+    /// let profile = Some("work".to_owned());
+    /// assert!(!CredentialsConfig { profile, ..CredentialsConfig::default() }.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self == &CredentialsConfig::default()
     }
@@ -96,6 +122,29 @@ impl CredentialsConfig {
 
 /// Timeouts in seconds; unset ones keep the defaults (5 s to connect, 60 s per attempt, 180 s
 /// per operation).
+///
+/// A misspelt name is refused rather than ignored, and a value that is not a positive number of
+/// seconds is refused when the provider is built.
+///
+/// ```
+/// # #[cfg(feature = "picwish")]
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cloud_ocr::config::TimeoutsConfig;
+/// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+///
+/// let timeouts: TimeoutsConfig = serde_json::from_str(r#"{"attempt_secs": 30}"#)?;
+/// assert_eq!((timeouts.attempt_secs, timeouts.total_secs), (Some(30.0), None));
+/// assert!(serde_json::from_str::<TimeoutsConfig>(r#"{"attempt": 30}"#).is_err());
+///
+/// let mut config = ProviderConfig::new(ProviderKind::PicWish);
+/// config.timeouts = TimeoutsConfig { connect_secs: Some(0.0), ..timeouts };
+/// let env = Env::new().with_var("PICWISH_API_KEY", "example-key");
+/// let err = build_provider(&config, &env).unwrap_err();
+/// assert_eq!(err.field(), Some("timeouts.connect_secs"));
+/// # Ok(()) }
+/// # #[cfg(not(feature = "picwish"))]
+/// # fn main() {}
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TimeoutsConfig {
@@ -115,7 +164,7 @@ pub struct TimeoutsConfig {
 /// default. Settings that do not apply to the chosen provider are refused when it is built,
 /// so a typo or a misplaced setting does not pass silently.
 ///
-/// In TOML (see [`ConfigFile`](crate::config::ConfigFile) for the whole file):
+/// In TOML (see `ConfigFile`, feature `toml`, for the whole file):
 ///
 /// ```toml
 /// provider = "cos-ci"
@@ -247,6 +296,20 @@ fn is_default(t: &TimeoutsConfig) -> bool {
 impl ProviderConfig {
     /// The configuration of `provider` with every setting unset: credentials and the rest
     /// come from the environment and the documented defaults.
+    ///
+    /// ```
+    /// # #[cfg(feature = "picwish")]
+    /// # fn main() -> Result<(), serde_json::Error> {
+    /// use cloud_ocr::{ProviderConfig, ProviderKind};
+    ///
+    /// let config = ProviderConfig::new(ProviderKind::PicWish);
+    /// assert!(config.credentials.is_empty());
+    /// // Unset settings are left out when it is written back.
+    /// assert_eq!(serde_json::to_string(&config)?, r#"{"provider":"picwish"}"#);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "picwish"))]
+    /// # fn main() {}
+    /// ```
     pub fn new(provider: ProviderKind) -> Self {
         ProviderConfig {
             provider,
@@ -294,6 +357,23 @@ impl ProviderConfig {
     }
 
     /// Sets the base URL.
+    ///
+    /// ```
+    /// # #[cfg(feature = "picwish")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let env = Env::new().with_var("PICWISH_API_KEY", "example-key");
+    /// let local = ProviderConfig::new(ProviderKind::PicWish)
+    ///     .with_endpoint("http://127.0.0.1:18000/");
+    /// assert_eq!(build_provider(&local, &env)?.id(), "picwish");
+    ///
+    /// let typo = ProviderConfig::new(ProviderKind::PicWish).with_endpoint("127.0.0.1:18000");
+    /// assert_eq!(build_provider(&typo, &env).unwrap_err().field(), Some("endpoint"));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "picwish"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
@@ -301,6 +381,26 @@ impl ProviderConfig {
     }
 
     /// Sets the region.
+    ///
+    /// It travels in a header and a host name, so it is checked when the provider is built.
+    ///
+    /// ```
+    /// # #[cfg(feature = "tc-ocr")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let env = Env::new()
+    ///     .with_var("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+    ///     .with_var("TENCENTCLOUD_SECRET_KEY", "example-key");
+    /// let config = ProviderConfig::new(ProviderKind::TcOcr).with_region("ap-singapore");
+    /// assert_eq!(build_provider(&config, &env)?.id(), "tc-ocr");
+    ///
+    /// let bad = ProviderConfig::new(ProviderKind::TcOcr).with_region("AP Singapore");
+    /// assert_eq!(build_provider(&bad, &env).unwrap_err().field(), Some("region"));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "tc-ocr"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -308,6 +408,28 @@ impl ProviderConfig {
     }
 
     /// Sets the bucket (`cos-ci`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "cos-ci")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let env = Env::new()
+    ///     .with_var("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+    ///     .with_var("TENCENTCLOUD_SECRET_KEY", "example-key");
+    /// let config = ProviderConfig::new(ProviderKind::CosCi)
+    ///     .with_bucket("examplebucket-1250000000")
+    ///     .with_region("ap-beijing");
+    /// assert_eq!(build_provider(&config, &env)?.id(), "cos-ci");
+    ///
+    /// // Without it (and without CLOUD_OCR_COS_BUCKET), the error says what to set.
+    /// let unset = ProviderConfig::new(ProviderKind::CosCi).with_region("ap-beijing");
+    /// let err = build_provider(&unset, &env).unwrap_err();
+    /// assert!(err.to_string().contains("CLOUD_OCR_COS_BUCKET"));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "cos-ci"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_bucket(mut self, bucket: impl Into<String>) -> Self {
         self.bucket = Some(bucket.into());
@@ -315,13 +437,46 @@ impl ProviderConfig {
     }
 
     /// Sets where the credentials come from.
+    ///
+    /// ```
+    /// # #[cfg(feature = "picwish")]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::config::CredentialsConfig;
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// // The key comes from a variable of your choosing.
+    /// let config = ProviderConfig::new(ProviderKind::PicWish).with_credentials(CredentialsConfig {
+    ///     api_key_env: Some("MY_PICWISH_KEY".into()),
+    ///     ..CredentialsConfig::default()
+    /// });
+    /// let env = Env::new().with_var("MY_PICWISH_KEY", "example-key");
+    /// assert_eq!(build_provider(&config, &env)?.id(), "picwish");
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "picwish"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_credentials(mut self, credentials: CredentialsConfig) -> Self {
         self.credentials = credentials;
         self
     }
 
-    /// Sets the client-side limit of every operation.
+    /// Sets the client-side limit of every operation, in requests per second.
+    ///
+    /// ```
+    /// # #[cfg(feature = "picwish")]
+    /// # fn main() {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let env = Env::new().with_var("PICWISH_API_KEY", "example-key");
+    /// let slow = ProviderConfig::new(ProviderKind::PicWish).with_rate_limit(0.5);
+    /// assert!(build_provider(&slow, &env).is_ok());
+    /// let zero = ProviderConfig::new(ProviderKind::PicWish).with_rate_limit(0.0);
+    /// assert_eq!(build_provider(&zero, &env).unwrap_err().field(), Some("rate_limit"));
+    /// # }
+    /// # #[cfg(not(feature = "picwish"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_rate_limit(mut self, per_second: f64) -> Self {
         self.rate_limit = Some(per_second);
@@ -329,6 +484,26 @@ impl ProviderConfig {
     }
 
     /// Sets the poll interval and deadline, in seconds.
+    ///
+    /// ```
+    /// # #[cfg(feature = "lkeap")]
+    /// # fn main() {
+    /// use cloud_ocr::{build_provider, Env, ProviderConfig, ProviderKind};
+    ///
+    /// let env = Env::new()
+    ///     .with_var("TENCENTCLOUD_SECRET_ID", "AKIDexample")
+    ///     .with_var("TENCENTCLOUD_SECRET_KEY", "example-key");
+    /// // Large documents: poll every 5 s for up to half an hour.
+    /// let config = ProviderConfig::new(ProviderKind::Lkeap).with_polling(5.0, 1800.0);
+    /// assert_eq!(config.poll_deadline_secs, Some(1800.0));
+    /// assert!(build_provider(&config, &env).is_ok());
+    /// let never = ProviderConfig::new(ProviderKind::Lkeap).with_polling(-1.0, 60.0);
+    /// let err = build_provider(&never, &env).unwrap_err();
+    /// assert_eq!(err.field(), Some("poll_interval_secs"));
+    /// # }
+    /// # #[cfg(not(feature = "lkeap"))]
+    /// # fn main() {}
+    /// ```
     #[must_use]
     pub fn with_polling(mut self, interval_secs: f64, deadline_secs: f64) -> Self {
         self.poll_interval_secs = Some(interval_secs);

@@ -49,6 +49,17 @@ pub fn should_sign_header(name: &str) -> bool {
 
 /// Keeps the headers that [`should_sign_header`] accepts, in their original order:
 /// a ready-made `CosRequest::headers` from the headers a request will send.
+///
+/// ```
+/// use tc_signing::signable_headers;
+///
+/// let sent = [
+///     ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
+///     ("User-Agent", "my-app/1.0"),
+///     ("x-cos-acl", "private"),
+/// ];
+/// assert_eq!(signable_headers(&sent), [sent[0], sent[2]]);
+/// ```
 pub fn signable_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     headers
         .iter()
@@ -71,6 +82,14 @@ pub enum TokenHeader {
 
 impl TokenHeader {
     /// The header name, lower case.
+    ///
+    /// ```
+    /// use tc_signing::TokenHeader;
+    ///
+    /// let ci = TokenHeader::for_host("examplebucket-1250000000.ci.ap-beijing.myqcloud.com");
+    /// assert_eq!(ci.name(), "x-ci-security-token");
+    /// assert_eq!(TokenHeader::Cos.name(), "x-cos-security-token");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Self::Cos => "x-cos-security-token",

@@ -36,12 +36,42 @@ pub struct CredentialChain {
 
 impl CredentialChain {
     /// A chain over the given providers, tried first to last.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{
+    ///     Credential, CredentialChain, EnvProvider, ProvideCredential, StaticEnv, StaticProvider,
+    /// };
+    ///
+    /// // The environment wins when set; otherwise the application's own keys.
+    /// let fallback = StaticProvider::new(Credential::new("AKIDfallback", "example-key"));
+    /// let chain = CredentialChain::new(vec![
+    ///     Arc::new(EnvProvider::new(Arc::new(StaticEnv::new()))),
+    ///     Arc::new(fallback),
+    /// ]);
+    /// assert_eq!(chain.provide_credential()?.secret_id(), "AKIDfallback");
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     pub fn new(providers: Vec<Arc<dyn ProvideCredential>>) -> Self {
         Self { providers }
     }
 
     /// The standard order: environment variables, then the profile file (the Go SDK's
     /// chain without the CVM-role provider, which needs the network).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{CredentialChain, ProvideCredential, StaticEnv};
+    ///
+    /// // No variables set: the profile file answers.
+    /// let env = StaticEnv::new().home("/home/me").file(
+    ///     "/home/me/.tencentcloud/credentials",
+    ///     "[default]\nsecret_id = AKIDprofile\nsecret_key = example-key\n",
+    /// );
+    /// let chain = CredentialChain::default_chain(Arc::new(env));
+    /// assert_eq!(chain.provide_credential()?.secret_id(), "AKIDprofile");
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     pub fn default_chain(env: Arc<dyn EnvSource>) -> Self {
         Self::new(vec![
             Arc::new(EnvProvider::new(Arc::clone(&env))),
@@ -50,6 +80,15 @@ impl CredentialChain {
     }
 
     /// The providers, in the order they are tried.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{CredentialChain, StaticEnv};
+    ///
+    /// let chain = CredentialChain::default_chain(Arc::new(StaticEnv::new()));
+    /// let names: Vec<&str> = chain.providers().iter().map(|p| p.name()).collect();
+    /// assert_eq!(names, ["environment", "profile"]);
+    /// ```
     pub fn providers(&self) -> &[Arc<dyn ProvideCredential>] {
         &self.providers
     }

@@ -35,6 +35,20 @@ pub struct EnvProvider {
 impl EnvProvider {
     /// Reads from the given source (use [`ProcessEnv`](crate::ProcessEnv) for the real
     /// environment).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{EnvProvider, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new()
+    ///     .var("TENCENTCLOUD_SECRET_ID", " AKIDexample ")
+    ///     .var("TENCENTCLOUD_SECRET_KEY", "example-key")
+    ///     .var("TENCENTCLOUD_SESSION_TOKEN", "example-token");
+    /// let cred = EnvProvider::new(Arc::new(env)).provide_credential()?;
+    /// assert_eq!(cred.secret_id(), "AKIDexample"); // trimmed
+    /// assert_eq!(cred.session_token(), Some("example-token"));
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     pub fn new(env: Arc<dyn EnvSource>) -> Self {
         Self { env }
     }

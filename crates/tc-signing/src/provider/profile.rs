@@ -74,6 +74,19 @@ impl ProfileProvider {
     }
 
     /// Reads section `[name]`, whatever [`ENV_PROFILE`] says.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().home("/home/me").var("TENCENTCLOUD_PROFILE", "other").file(
+    ///     "/home/me/.tencentcloud/credentials",
+    ///     "[work]\nsecret_id = AKIDwork\nsecret_key = example-key\n",
+    /// );
+    /// let provider = ProfileProvider::new(Arc::new(env)).with_profile_name("work");
+    /// assert_eq!(provider.provide_credential()?.secret_id(), "AKIDwork");
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     #[must_use]
     pub fn with_profile_name(mut self, name: impl Into<String>) -> Self {
         self.profile = Some(name.into());
@@ -81,6 +94,16 @@ impl ProfileProvider {
     }
 
     /// The section this provider reads now.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, StaticEnv};
+    ///
+    /// assert_eq!(ProfileProvider::new(Arc::new(StaticEnv::new())).profile_name(), "default");
+    /// let env = Arc::new(StaticEnv::new().var("TENCENTCLOUD_PROFILE", "work"));
+    /// assert_eq!(ProfileProvider::new(env.clone()).profile_name(), "work");
+    /// assert_eq!(ProfileProvider::new(env).with_profile_name("ci").profile_name(), "ci");
+    /// ```
     pub fn profile_name(&self) -> String {
         self.profile
             .clone()
@@ -89,6 +112,19 @@ impl ProfileProvider {
     }
 
     /// Reads this file instead of locating one through the environment.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, ProvideCredential, StaticEnv};
+    ///
+    /// let env = StaticEnv::new().file(
+    ///     "/etc/app/tencentcloud.ini",
+    ///     "[default]\nsecret_id = AKIDexample\nsecret_key = example-key\n",
+    /// );
+    /// let provider = ProfileProvider::new(Arc::new(env)).with_path("/etc/app/tencentcloud.ini");
+    /// assert_eq!(provider.provide_credential()?.secret_id(), "AKIDexample");
+    /// # Ok::<(), tc_signing::CredentialError>(())
+    /// ```
     #[must_use]
     pub fn with_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
@@ -97,6 +133,19 @@ impl ProfileProvider {
 
     /// The file this provider would read now, or `None` when neither
     /// [`ENV_CREDENTIALS_FILE`] nor a home directory is available.
+    ///
+    /// ```
+    /// use std::path::PathBuf;
+    /// use std::sync::Arc;
+    /// use tc_signing::{ProfileProvider, StaticEnv};
+    ///
+    /// assert_eq!(ProfileProvider::new(Arc::new(StaticEnv::new())).resolve_path(), None);
+    /// let env = StaticEnv::new()
+    ///     .home("/home/me")
+    ///     .var("TENCENTCLOUD_CREDENTIALS_FILE", "/run/secrets/tencentcloud");
+    /// let path = ProfileProvider::new(Arc::new(env)).resolve_path();
+    /// assert_eq!(path, Some(PathBuf::from("/run/secrets/tencentcloud")));
+    /// ```
     pub fn resolve_path(&self) -> Option<PathBuf> {
         if let Some(path) = &self.path {
             return Some(path.clone());
