@@ -12,6 +12,24 @@ use std::time::Duration;
 /// What went wrong, coarsely: the axis callers branch on.
 ///
 /// New kinds may be added in minor releases, so match with a wildcard arm.
+///
+/// ```
+/// use ocr_core::{Error, ErrorKind};
+///
+/// fn advice(err: &Error) -> &'static str {
+///     match err.kind() {
+///         ErrorKind::InvalidInput | ErrorKind::Config => "fix the request or the settings",
+///         ErrorKind::Auth => "check the credentials",
+///         ErrorKind::Throttled | ErrorKind::Quota => "slow down or raise the quota",
+///         ErrorKind::OutcomeUnknown => "check the console before sending it again: it may be billed",
+///         _ if err.is_retryable() => "try again later",
+///         _ => "see the message",
+///     }
+/// }
+/// let err = Error::invalid_input("PdfPageNumber", "takes one page");
+/// assert_eq!(advice(&err), "fix the request or the settings");
+/// assert_eq!(err.to_string(), "invalid input: `PdfPageNumber` takes one page");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
