@@ -123,3 +123,47 @@ async fn an_over_long_url_is_refused_before_it_is_sent() {
     assert!(stderr(&out).contains("at most 8192"), "{}", stderr(&out));
     assert_eq!(emu.recorded_requests().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_key_does_not_garble_the_message() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.cloud_ocr(&[("PICWISH_API_KEY", "k")]);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "picwish",
+        "--endpoint",
+        emu.endpoints().picwish.as_str(),
+    ]);
+    let out = run(cmd).await;
+    assert_exit(&out, 3);
+    let err = stderr(&out);
+    assert!(!err.contains("<redacted>ey"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_name_cannot_inject_a_multipart_header() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let name = "in\r\nX-Evil: 1\".png";
+    let path = sandbox.write(name, std::fs::read(invoice_png()).unwrap());
+    let config = sandbox.write("c.toml", "[picwish]\npoll_interval_secs = 0.1\n");
+    let mut cmd = sandbox.cloud_ocr(&picwish_vars());
+    cmd.arg("scan")
+        .arg(&path)
+        .args([
+            "-p",
+            "picwish",
+            "--endpoint",
+            emu.endpoints().picwish.as_str(),
+            "--config",
+        ])
+        .arg(config);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("Total: 42.00 USD"),
+        "{}",
+        stdout(&out)
+    );
+}
