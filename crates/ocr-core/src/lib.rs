@@ -1,17 +1,4 @@
-//! # ocr-core
-//!
-//! The provider-neutral heart of cloud-ocr:
-//!
-//! - [`OcrProvider`]: the one trait every provider implements (submit, poll, recognize);
-//! - [`Request`] and [`Source`]: what to recognise, checked up front by [`request::inspect`]
-//!   against a provider's [`InputLimits`] with the format sniffed from magic bytes ([`Format`]);
-//! - [`Document`]: pages → lines → words, fields, Markdown and result files, with `text()`;
-//! - [`Job`] and [`JobStatus`]: submitted work as serialisable data, so a later process can poll;
-//! - [`Error`] with its [`ErrorKind`]: one error type, `is_retryable()`, code and request id;
-//! - the shared runtime: [`RetryPolicy`], [`RateLimiter`], [`PollPolicy`], and [`Runtime`], which
-//!   applies timeouts, rate limits and retries to every call in one place.
-//!
-//! This crate names no provider.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
