@@ -8,8 +8,10 @@
 
 pub mod cases;
 pub mod fixtures;
+pub mod fuzz;
 pub mod live;
 pub mod proxy;
+pub mod release;
 pub mod samples;
 pub mod secrets;
 pub mod vectors;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use xtask::fixtures::{self, Mode, REGENERATE};
-use xtask::{live, project_root, secrets};
+use xtask::{fuzz, live, project_root, release, secrets};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -17,6 +17,16 @@ Commands:
                       real service into fixtures/P/live/, scrubbed; needs P's credentials in the
                       environment and refuses to run (changing nothing) without them
   secrets             scan fixtures/ for anything secret-shaped
+  fuzz [--seconds N] [--target T] [--sanitizer address|none] [--replay]
+                      replay the fuzz seeds and regressions (fuzz/corpus, fuzz/regressions) as
+                      tests, build the cargo-fuzz targets of fuzz/ and run each for N seconds
+                      (default 20); needs the nightly toolchain and cargo-fuzz (fails naming what
+                      to install); a failing input is kept under fuzz/regressions/<T>/ and fails
+                      the run; --replay only replays (stable is enough)
+  release-check [--quick]
+                      can every crate be published? packages each one (cargo package), then
+                      builds each from its packaged sources in dependency order (cargo publish
+                      --dry-run; skipped with --quick); reports the semver baseline
   help, --help        this text
 
 Hand-kept documentation examples live in fixtures/<provider>/seed/ and are never written.";
@@ -38,6 +48,9 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         ["secrets"] => run_secrets(),
+        ["fuzz", rest @ ..] => run_fuzz(rest),
+        ["release-check"] => run_release_check(false),
+        ["release-check", "--quick"] => run_release_check(true),
         other => {
             eprintln!("unknown arguments: {}\n\n{HELP}", other.join(" "));
             ExitCode::from(2)
@@ -81,6 +94,51 @@ fn run_secrets() -> ExitCode {
             for f in findings {
                 eprintln!("fixtures/{}:{}: {}", f.file, f.line, f.rule);
             }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_release_check(quick: bool) -> ExitCode {
+    match release::run(&project_root(), quick) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("release-check: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_fuzz(args: &[&str]) -> ExitCode {
+    let options = match fuzz::parse_args(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match fuzz::run(&project_root(), &options, &fuzz::Tools::default()) {
+        Ok(report) if options.replay_only => {
+            println!(
+                "fuzz: seeds and regressions replayed in {:.1}s",
+                report.replay.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(report) if report.is_clean() => {
+            println!("fuzz: nothing found\n{}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            eprintln!(
+                "fuzz: a target failed\n{}\nThe failing inputs are kept under fuzz/regressions/ and \
+                 replayed by `cargo xtask fuzz --replay`; fix the parser and commit them.",
+                report.summary()
+            );
             ExitCode::FAILURE
         }
         Err(e) => {
