@@ -1,5 +1,4 @@
-//! The `cloud-ocr` command-line tool: `scan` one document, `batch` a folder or a list with a
-//! resumable journal, or run the `emulator`. See `cloud-ocr --help` and the README.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 mod cli;

@@ -98,6 +98,8 @@
 //! emulator.shutdown().await;
 //! # Ok(()) }
 //! ```
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
