@@ -212,3 +212,37 @@ async fn refused_credentials_stop_a_batch_with_one_message() {
     assert!(err.contains("refused the credentials"), "{err}");
     assert!(!err.contains("not-the-right-key"), "{err}");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_the_bar_shows_rate_eta_and_failures() {
+    // `script` (util-linux) gives the binary a pseudo-terminal, as a person's shell does.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be faked");
+        return;
+    }
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 3);
+    sandbox.write("in/broken.png", b"\x89PNG\r\n\x1a\n not really a picture");
+    let mut cmd = std::process::Command::new("script");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sandbox.path().join("home"))
+        .env("TERM", "xterm")
+        .current_dir(sandbox.path())
+        .arg("-qec")
+        .arg(format!(
+            "{} batch in --out out --emulator -p lkeap",
+            env!("CARGO_BIN_EXE_cloud-ocr")
+        ))
+        .arg("/dev/null");
+    let out = run(cmd).await;
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    assert!(screen.contains("ETA"), "{screen}");
+    assert!(screen.contains("/s"), "{screen}");
+    assert!(screen.contains("1 failed"), "{screen}");
+}
