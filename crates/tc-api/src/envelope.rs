@@ -66,6 +66,7 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope> {
                 let desc = value
                     .get("codeDesc")
                     .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
                     .map(str::to_owned)
                     .unwrap_or_else(|| code.to_string());
                 let message = value
@@ -175,6 +176,8 @@ mod tests {
             parse_envelope(br#"{"code":4100,"message":"bad sig","codeDesc":"AuthFailure"}"#)
                 .unwrap();
         assert!(matches!(legacy, Envelope::Err(e) if e.code == "AuthFailure"));
+        let bare = parse_envelope(br#"{"code":8200,"message":"m","codeDesc":""}"#).unwrap();
+        assert!(matches!(bare, Envelope::Err(e) if e.code == "8200"));
         assert_eq!(
             parse_envelope(b"<html>").unwrap_err().kind(),
             ErrorKind::Decode
