@@ -142,8 +142,8 @@ fn parse_unix(text: &str) -> Option<i64> {
         };
         let rest = &zone[1..];
         let (h, m) = match rest.len() {
-            4 => (&rest[0..2], &rest[2..4]),
-            5 if rest.as_bytes()[2] == b':' => (&rest[0..2], &rest[3..5]),
+            4 => (rest.get(0..2)?, rest.get(2..4)?),
+            5 if rest.as_bytes()[2] == b':' => (rest.get(0..2)?, rest.get(3..5)?),
             _ => return None,
         };
         let (h, m) = (digits(h)?, digits(m)?);
@@ -210,6 +210,7 @@ mod tests {
             "2023-11-25 08:47:39+0800",
             "2023-11-25T08:47:39+080",
             "２023-11-25T08:47:39+0800",
+            "2023-11-25T08:47:39+中0",
         ] {
             assert_eq!(parse_unix(bad), None, "{bad}");
         }
