@@ -360,6 +360,9 @@ pub fn run(root: &Path, options: &Options, tools: &Tools) -> Result<Report, Stri
         prefix.push("/");
         cmd.arg(prefix)
             .arg(format!("-max_total_time={}", options.seconds))
+            // A fixed seed: a run explores the same way each time, so CI's verdict depends on
+            // the code, not on luck (new ground comes from the corpus a run grows).
+            .arg("-seed=1")
             .arg(format!("-timeout={INPUT_TIMEOUT_SECS}"))
             .arg("-rss_limit_mb=2048")
             .arg("-print_final_stats=1");
@@ -404,14 +407,23 @@ pub fn run(root: &Path, options: &Options, tools: &Tools) -> Result<Report, Stri
     Ok(report)
 }
 
-/// libFuzzer's `Done 1234 runs in 20 second(s)`.
+/// libFuzzer's count of inputs run: `stat::number_of_executed_units: 1234` (printed also after
+/// a crash), else `Done 1234 runs in 20 second(s)`.
 fn runs(log: &str) -> Option<u64> {
-    log.lines().rev().find_map(|l| {
-        l.strip_prefix("Done ")?
-            .split_whitespace()
-            .next()?
+    let stat = log.lines().rev().find_map(|l| {
+        l.strip_prefix("stat::number_of_executed_units:")?
+            .trim()
             .parse()
             .ok()
+    });
+    stat.or_else(|| {
+        log.lines().rev().find_map(|l| {
+            l.strip_prefix("Done ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
     })
 }
 
@@ -462,6 +474,7 @@ mod tests {
     fn libfuzzer_counts_are_read() {
         let log = "#1 INITED\nDone 4242 runs in 20 second(s)\nstat::number_of_executed_units: 4242";
         assert_eq!(runs(log), Some(4242));
+        assert_eq!(runs("Done 7 runs in 1 second(s)"), Some(7));
         assert_eq!(runs("crashed"), None);
     }
 }
