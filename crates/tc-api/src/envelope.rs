@@ -83,9 +83,11 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope> {
         }
         return Err(Error::decode("the response has no \"Response\" object"));
     };
+    // An empty RequestId is no request id.
     let request_id = response
         .get("RequestId")
         .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
         .map(str::to_owned);
     let has_output = response
         .as_object()
@@ -116,6 +118,7 @@ pub fn decode_response<T: DeserializeOwned>(response: Value) -> Result<T> {
     let request_id = response
         .get("RequestId")
         .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
         .map(str::to_owned);
     serde_json::from_value(response).map_err(|e| {
         let mut err = Error::new(
