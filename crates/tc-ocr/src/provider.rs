@@ -304,6 +304,11 @@ impl TencentOcr {
             ),
             (!options.languages.is_empty(), "languages", "languages"),
             (options.config_id.is_some(), "config_id", "a config id"),
+            (
+                request.wants(OutputKind::Layout),
+                "outputs",
+                "layout output (it returns fields)",
+            ),
         ] {
             if set {
                 return Err(Error::invalid_input(

@@ -478,6 +478,20 @@ async fn card_nationality_and_type_are_required() {
 }
 
 #[tokio::test]
+async fn layout_is_refused_for_identity_documents_not_dropped() {
+    recognize(
+        Request::from_url("https://example.com/id.jpg")
+            .unwrap()
+            .with_document_kind(DocumentKind::IdCard)
+            .with_output(OutputKind::Layout),
+        "ApplyCardVerificationExternal",
+        "outputs",
+        "layout output",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn the_result_call_needs_a_token() {
     for token in ["", "   "] {
         let server = silent_server().await;
