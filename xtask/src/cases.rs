@@ -7,8 +7,10 @@
 //! replaced by a placeholder, secret headers redacted, multipart boundaries fixed. Polling is
 //! driven here (submit, then poll and advance the emulator clock one second), so no case sleeps.
 
+use ocr_core::ConfigureClient;
 use std::sync::Arc;
 use std::time::Duration;
+use tc_signing::ConfigureCredentials;
 
 use ocr_core::clock::FixedClock;
 use ocr_core::retry::FixedJitter;

@@ -6,9 +6,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod cases;
 pub mod fixtures;
 pub mod fuzz;
+pub mod layers;
 pub mod live;
 pub mod proxy;
 pub mod release;

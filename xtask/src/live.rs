@@ -9,6 +9,7 @@
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
+use tc_signing::ConfigureCredentials;
 
 use ocr_core::OcrProvider;
 use regex::Regex;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use xtask::fixtures::{self, Mode, REGENERATE};
-use xtask::{fuzz, live, project_root, release, secrets};
+use xtask::{bench, fuzz, layers, live, project_root, release, secrets};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -27,6 +27,11 @@ Commands:
                       can every crate be published? packages each one (cargo package), then
                       builds each from its packaged sources in dependency order (cargo publish
                       --dry-run; skipped with --quick); reports the semver baseline
+  layers [--crate C]  fail, naming the files and lines, if a module of any crate (or of crate
+                      C) imports a module that imports it back (an import circle)
+  bench [--quick]     run the signing benchmarks (criterion) and print one table of ratios
+                      measured in the same run (TC3 and COS signers against their crypto
+                      floor, with the goal); --quick: short measurement, what CI runs
   help, --help        this text
 
 Hand-kept documentation examples live in fixtures/<provider>/seed/ and are never written.";
@@ -49,6 +54,9 @@ fn main() -> ExitCode {
         }
         ["secrets"] => run_secrets(),
         ["fuzz", rest @ ..] => run_fuzz(rest),
+        ["layers"] => run_layers(None),
+        ["layers", "--crate", name] => run_layers(Some(name)),
+        ["bench", rest @ ..] => run_bench(rest),
         ["release-check"] => run_release_check(false),
         ["release-check", "--quick"] => run_release_check(true),
         other => {
@@ -98,6 +106,40 @@ fn run_secrets() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_layers(only: Option<&str>) -> ExitCode {
+    match layers::check(&project_root(), only) {
+        Ok(report) if report.is_clean() => {
+            println!("{}", report.render());
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            eprintln!("{}", report.render());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("layers: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_bench(args: &[&str]) -> ExitCode {
+    let options = match bench::Options::parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match bench::run(&project_root(), options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
             ExitCode::FAILURE
         }
     }

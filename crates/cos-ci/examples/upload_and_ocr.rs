@@ -1,5 +1,6 @@
 //! COS + Cloud Infinite: upload a document, run an ImageOCR job, poll it, delete the upload;
 //! against the local emulator. Run: `cargo run -p cos-ci --example upload_and_ocr`.
+use cos_ci::prelude::*;
 use cos_ci::CosCi;
 use ocr_core::{OcrProvider, Request};
 use ocr_emulator::{samples, Emulator, EmulatorConfig};

@@ -3,17 +3,16 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use ocr_core::clock::{unix_secs, Clock, ClockSkew, SystemClock};
+use ocr_core::clock::ServerClock;
 use ocr_core::{
-    Error, ErrorKind, Idempotency, PollPolicy, RateLimiter, Result, RetryPolicy, Runtime,
-    RuntimeConfig, Timeouts,
+    ClientOptions, ConfigureClient, Error, ErrorKind, Idempotency, PollPolicy, RateLimiter, Result,
+    Runtime,
 };
 use tc_signing::{
-    CosSigner, Credential, CredentialChain, EnvSource, ProcessEnv, ProvideCredential,
-    StaticProvider,
+    CachedCredentials, ConfigureCredentials, CosSigner, Credential, ProvideCredential,
 };
 
 use crate::endpoint::{Base, Service};
@@ -32,9 +31,6 @@ pub const SIGNATURE_BACKDATE: Duration = Duration::from_secs(60);
 /// How long a signature stays valid after "now".
 pub const SIGNATURE_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// Refresh cached temporary credentials this long before they expire.
-const CREDENTIAL_REFRESH_MARGIN: Duration = Duration::from_secs(300);
-
 /// Mainland public regions, where CI allows 100 asynchronous / cloud processing requests per
 /// second (50 in finance and overseas regions).
 const MAINLAND_PUBLIC: &[&str] = &[
@@ -48,7 +44,7 @@ const MAINLAND_PUBLIC: &[&str] = &[
 ];
 
 /// Every call this client makes: the unit of rate limits and the operation name in errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CosCiOp {
     /// `PUT /<key>` on the COS host.
@@ -169,6 +165,7 @@ pub(crate) struct ProviderSettings {
 /// Configures a [`CosCi`] client.
 ///
 /// ```
+/// use cos_ci::prelude::*;
 /// use cos_ci::CosCi;
 /// use tc_signing::Credential;
 ///
@@ -188,9 +185,7 @@ pub struct CosCiBuilder {
     credentials: Option<Arc<dyn ProvideCredential>>,
     cos_base_url: Option<String>,
     ci_base_url: Option<String>,
-    runtime: RuntimeConfig,
-    limits: HashMap<CosCiOp, Option<f64>>,
-    clock: Arc<dyn Clock>,
+    options: ClientOptions,
     settings: ProviderSettings,
 }
 
@@ -203,6 +198,29 @@ impl fmt::Debug for CosCiBuilder {
             .field("cos_base_url", &self.cos_base_url)
             .field("ci_base_url", &self.ci_base_url)
             .finish_non_exhaustive()
+    }
+}
+
+impl ConfigureClient for CosCiBuilder {
+    fn client_options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+/// Temporary keys carry their session token, which is sent as `x-cos-security-token` (or
+/// `x-ci-security-token` on CI hosts).
+impl ConfigureCredentials for CosCiBuilder {
+    fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+}
+
+impl AsRef<str> for CosCiOp {
+    /// The operation's name, so it can name a rate limit:
+    /// `.rate_limit(CosCiOp::SubmitJob, 10.0)`.
+    fn as_ref(&self) -> &str {
+        self.name()
     }
 }
 
@@ -219,29 +237,6 @@ impl CosCiBuilder {
         self
     }
 
-    /// Uses a credential provider (a chain, a profile, your own refreshing source).
-    pub fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
-        self.credentials = Some(provider);
-        self
-    }
-
-    /// Uses a fixed credential; temporary keys carry their session token, which is sent as
-    /// `x-cos-security-token` (or `x-ci-security-token` on CI hosts).
-    pub fn credential(self, credential: Credential) -> Self {
-        self.credentials(Arc::new(StaticProvider::new(credential)))
-    }
-
-    /// Uses the default chain (environment, then profile file) over `env`.
-    pub fn credentials_from(self, env: Arc<dyn EnvSource>) -> Self {
-        self.credentials(Arc::new(CredentialChain::default_chain(env)))
-    }
-
-    /// Uses the default chain over the process environment and home directory
-    /// (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `TENCENTCLOUD_SESSION_TOKEN`).
-    pub fn credentials_from_env(self) -> Self {
-        self.credentials_from(Arc::new(ProcessEnv))
-    }
-
     /// Sends COS calls (objects, synchronous OCR) to this base URL instead of
     /// `https://<bucket>.cos.<region>.myqcloud.com/`, e.g. a path-style
     /// `http://127.0.0.1:9000/cos/examplebucket-1250000000/`. Object URLs are the base joined
@@ -255,49 +250,6 @@ impl CosCiBuilder {
     /// `https://<bucket>.ci.<region>.myqcloud.com/`.
     pub fn ci_base_url(mut self, url: impl Into<String>) -> Self {
         self.ci_base_url = Some(url.into());
-        self
-    }
-
-    /// Replaces all transport settings at once.
-    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
-        self.runtime = runtime;
-        self
-    }
-
-    /// Sets the timeouts.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.runtime.timeouts = timeouts;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.runtime.retry = retry;
-        self
-    }
-
-    /// Sends through the caller's HTTP client (proxies, custom CAs).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime.http_client = Some(client);
-        self
-    }
-
-    /// Limits `op` to `per_second` requests per second, shared by all clones of the client
-    /// (default: [`CosCiOp::default_rate`]).
-    pub fn rate_limit(mut self, op: CosCiOp, per_second: f64) -> Self {
-        self.limits.insert(op, Some(per_second));
-        self
-    }
-
-    /// Removes the client-side limit of `op`.
-    pub fn no_rate_limit(mut self, op: CosCiOp) -> Self {
-        self.limits.insert(op, None);
-        self
-    }
-
-    /// Uses another clock for signing (tests, reproducible fixtures).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
         self
     }
 
@@ -391,16 +343,13 @@ impl CosCiBuilder {
             None => Base::default_for(Service::Ci, &bucket, &region),
         }
         .map_err(own)?;
-        let runtime = self.runtime.build().map_err(own)?;
-        let limiters = CosCiOp::ALL
-            .iter()
-            .filter_map(|&op| {
-                let rate = match self.limits.get(&op) {
-                    Some(explicit) => *explicit,
-                    None => Some(op.default_rate(&region)),
-                };
-                rate.map(|r| (op, RateLimiter::per_second(r)))
-            })
+        let runtime = self.options.build_runtime().map_err(own)?;
+        let actions = CosCiOp::ALL.map(|op| (op, op.name(), Some(op.default_rate(&region))));
+        let limiters = self
+            .options
+            .rate_limits
+            .limiters(PROVIDER_ID, &actions)?
+            .into_iter()
             .collect();
         Ok(CosCi {
             inner: Arc::new(Inner {
@@ -408,13 +357,11 @@ impl CosCiBuilder {
                 region,
                 cos,
                 ci,
-                credentials,
-                cached: Mutex::new(None),
+                credentials: CachedCredentials::new(credentials),
                 signer: CosSigner::new(),
                 runtime,
                 limiters,
-                clock: self.clock,
-                skew: ClockSkew::default(),
+                clock: ServerClock::new(self.options.clock),
                 settings: self.settings,
                 uploads: AtomicU64::new(0),
             }),
@@ -430,6 +377,7 @@ impl CosCiBuilder {
 /// shared runtime (rate limit, per-attempt timeout, retry, total timeout).
 ///
 /// ```no_run
+/// use cos_ci::prelude::*;
 /// use cos_ci::{CosCi, ImageOcr, OcrType, SubmitJob};
 ///
 /// # async fn demo() -> Result<(), ocr_core::Error> {
@@ -455,13 +403,11 @@ pub(crate) struct Inner {
     pub(crate) region: String,
     pub(crate) cos: Base,
     pub(crate) ci: Base,
-    credentials: Arc<dyn ProvideCredential>,
-    cached: Mutex<Option<Credential>>,
+    credentials: CachedCredentials,
     pub(crate) signer: CosSigner,
     pub(crate) runtime: Runtime,
     limiters: HashMap<CosCiOp, RateLimiter>,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) skew: ClockSkew,
+    pub(crate) clock: ServerClock,
     pub(crate) settings: ProviderSettings,
     /// Uploads made so far, shared by clones: part of each upload key's unique suffix.
     pub(crate) uploads: AtomicU64,
@@ -490,9 +436,7 @@ impl CosCi {
             credentials: None,
             cos_base_url: None,
             ci_base_url: None,
-            runtime: RuntimeConfig::default(),
-            limits: HashMap::new(),
-            clock: Arc::new(SystemClock),
+            options: ClientOptions::default(),
             settings: ProviderSettings {
                 key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
                 keep_uploads: false,
@@ -532,12 +476,12 @@ impl CosCi {
 
     /// The learned clock offset, in seconds (server minus local).
     pub fn clock_skew_secs(&self) -> i64 {
-        self.inner.skew.offset_secs()
+        self.inner.clock.offset_secs()
     }
 
     /// The current time as the server sees it (the client's clock plus the learned skew).
     pub fn now_unix(&self) -> u64 {
-        unix_secs(self.inner.skew.adjust(self.inner.clock.now()))
+        self.inner.clock.now_unix()
     }
 
     pub(crate) fn limiter(&self, op: CosCiOp) -> Option<&RateLimiter> {
@@ -545,28 +489,19 @@ impl CosCi {
     }
 
     pub(crate) fn credential(&self) -> Result<Credential> {
-        let now = self.inner.clock.now();
-        if let Ok(guard) = self.inner.cached.lock() {
-            if let Some(cred) = guard.as_ref() {
-                if !cred.is_expired_at(now + CREDENTIAL_REFRESH_MARGIN) {
-                    return Ok(cred.clone());
-                }
-            }
-        }
-        let cred = self.inner.credentials.provide_credential().map_err(|e| {
-            let kind = if e.is_not_configured() {
-                ErrorKind::Config
-            } else {
-                ErrorKind::Auth
-            };
-            Error::new(kind, format!("cannot load credentials: {e}"))
-                .with_provider(PROVIDER_ID)
-                .with_source(e)
-        })?;
-        if let Ok(mut guard) = self.inner.cached.lock() {
-            *guard = Some(cred.clone());
-        }
-        Ok(cred)
+        self.inner
+            .credentials
+            .get(self.inner.clock.local_now())
+            .map_err(|e| {
+                let kind = if e.is_not_configured() {
+                    ErrorKind::Config
+                } else {
+                    ErrorKind::Auth
+                };
+                Error::new(kind, format!("cannot load credentials: {e}"))
+                    .with_provider(PROVIDER_ID)
+                    .with_source(e)
+            })
     }
 }
 

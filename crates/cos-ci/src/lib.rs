@@ -32,10 +32,18 @@ pub use jobs::{
     JobState, ListJobs, ListJobsOutput, MqMode, SubmitJob, TimeOrder, WorkflowDetail,
 };
 pub use object::{DeleteObjectOutput, ObjectMeta, PutObjectOptions, PutObjectOutput};
+pub use ocr_core::{ClientOptions, ConfigureClient};
 pub use params::{ImageOcr, LanguageType, OcrType};
 pub use service_error::ServiceError;
+pub use tc_signing::ConfigureCredentials;
 pub use template::{
     DeleteTemplateOutput, OcrTemplate, TemplateCategory, TemplateList, TemplateOutput,
     TemplateQuery,
 };
 pub use time::CiTime;
+
+/// The traits every builder's shared methods come from: `use cos_ci::prelude::*;`.
+pub mod prelude {
+    pub use ocr_core::{ConfigureClient, OcrProvider};
+    pub use tc_signing::ConfigureCredentials;
+}

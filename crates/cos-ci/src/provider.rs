@@ -154,7 +154,7 @@ impl CosCi {
         let nanos = self
             .inner
             .clock
-            .now()
+            .local_now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use bytes::Bytes;
+use ocr_core::clock::send_resigning_once;
 use ocr_core::{Error, ErrorKind, Operation, Result};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
@@ -291,53 +292,37 @@ impl CosCi {
     /// One attempt: sends, and on a refused timestamp learns the server's clock from `Date`
     /// and sends once more with a fresh signature.
     async fn exchange(&self, call: &Call, url: &Url) -> Result<Reply> {
-        let mut resigned = false;
-        loop {
-            let reply = self.send_once(call, url).await?;
-            let ok = (200..300).contains(&reply.status) || (call.accept_404 && reply.status == 404);
-            if ok {
-                tracing::debug!(
-                    operation = call.op.name(),
-                    status = reply.status,
-                    request_id = reply.request_id().unwrap_or_default(),
-                    "ok"
-                );
-                return Ok(reply);
-            }
-            if !resigned && self.learn_skew(&reply) {
-                resigned = true;
-                continue;
-            }
+        let ok = |reply: &Reply| {
+            (200..300).contains(&reply.status) || (call.accept_404 && reply.status == 404)
+        };
+        let relearned = |reply: &Reply| !ok(reply) && self.refused_as_stale(reply);
+        let reply = send_resigning_once(|| self.send_once(call, url), relearned).await?;
+        if !ok(&reply) {
             return Err(service_error::to_error(
                 reply.status,
                 &reply.headers,
                 &reply.body,
-                self.inner.skew.adjust(self.inner.clock.now()),
+                self.inner.clock.now(),
             ));
         }
+        tracing::debug!(
+            operation = call.op.name(),
+            status = reply.status,
+            request_id = reply.request_id().unwrap_or_default(),
+            "ok"
+        );
+        Ok(reply)
     }
 
     /// True when the reply refuses the request's time and the server's `Date` was learned.
-    fn learn_skew(&self, reply: &Reply) -> bool {
+    fn refused_as_stale(&self, reply: &Reply) -> bool {
         let stale = ServiceError::parse(&reply.body, &reply.headers)
             .is_some_and(|e| is_stale_signature(&e));
-        if !stale {
-            return false;
-        }
-        let Some(date) = reply.header("date") else {
-            return false;
-        };
-        let learned = self
-            .inner
-            .skew
-            .learn_from_date_header(&date, self.inner.clock.now());
-        if learned {
-            tracing::info!(
-                offset_secs = self.inner.skew.offset_secs(),
-                "clock skew learned from the server; re-signing"
-            );
-        }
-        learned
+        stale
+            && self
+                .inner
+                .clock
+                .relearn_after_stale_refusal(reply.header("date").as_deref())
     }
 
     async fn send_once(&self, call: &Call, url: &Url) -> Result<Reply> {

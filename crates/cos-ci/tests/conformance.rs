@@ -1,6 +1,7 @@
 //! The ocr-core conformance suite, run against the emulator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use cos_ci::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 

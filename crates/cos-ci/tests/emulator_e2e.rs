@@ -3,6 +3,7 @@
 //! the public API only; results mapped into `Document`s whose text is the sample's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cos_ci::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

@@ -11,6 +11,7 @@
 //! the client can ride out.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use cos_ci::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use cos_ci::prelude::*;
 use std::io::Write;
 
 use bytes::Bytes;

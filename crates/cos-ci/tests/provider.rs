@@ -5,6 +5,7 @@
 
 mod common;
 
+use cos_ci::prelude::*;
 use std::io::Write;
 
 use common::*;

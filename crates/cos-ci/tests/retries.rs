@@ -6,6 +6,7 @@
 
 mod common;
 
+use cos_ci::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::Arc;

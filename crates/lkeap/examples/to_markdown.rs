@@ -1,5 +1,6 @@
 //! LKEAP: a PDF parsed to Markdown (create the task, poll it, download the result), against
 //! the local emulator. Run: `cargo run -p lkeap --example to_markdown`.
+use lkeap::prelude::*;
 use lkeap::Lkeap;
 use ocr_core::{OcrProvider, Request};
 use ocr_emulator::{samples, Emulator, EmulatorConfig};

@@ -1,27 +1,32 @@
 //! [`LkeapBuilder`]: configuration of an [`Lkeap`] client, with the documented defaults.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ocr_core::{Clock, PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
+use ocr_core::{ClientOptions, ConfigureClient, PollPolicy, Result};
 use tc_api::{Endpoint, Language, TcClient};
-use tc_signing::{
-    Credential, CredentialChain, EnvSource, ProcessEnv, ProvideCredential, StaticProvider,
-};
+use tc_signing::{ConfigureCredentials, ProvideCredential};
 
-use crate::archive::ArchiveLimits;
-use crate::client::{
-    ClientParts, Lkeap, API_ACTIONS, CREATE_RECONSTRUCT, DEFAULT_RATE_LIMIT, SERVICE,
-    TRIAL_RATE_LIMIT,
+use crate::actions::{
+    API_ACTIONS, CREATE_RECONSTRUCT, DEFAULT_RATE_LIMIT, SERVICE, TRIAL_RATE_LIMIT,
 };
+use crate::archive::ArchiveLimits;
+use crate::client::{ClientParts, Lkeap};
 use crate::reconstruct::CreateReconstructDocumentFlowConfig;
 use crate::site::{Site, SiteRules};
+
+impl Lkeap {
+    /// A builder with the documented defaults.
+    pub fn builder() -> LkeapBuilder {
+        LkeapBuilder::default()
+    }
+}
 
 /// Configures an [`Lkeap`] client.
 ///
 /// ```
+/// use lkeap::prelude::*;
 /// use std::time::Duration;
 /// use lkeap::{Lkeap, Site};
 /// use tc_signing::Credential;
@@ -43,9 +48,7 @@ pub struct LkeapBuilder {
     sse_endpoint: Option<Endpoint>,
     language: Option<Language>,
     credentials: Option<Arc<dyn ProvideCredential>>,
-    runtime: RuntimeConfig,
-    limits: HashMap<&'static str, Option<f64>>,
-    clock: Option<Arc<dyn Clock>>,
+    options: ClientOptions,
     poll_policy: PollPolicy,
     archive_limits: ArchiveLimits,
     reconstruct_config: Option<CreateReconstructDocumentFlowConfig>,
@@ -65,11 +68,6 @@ impl fmt::Debug for LkeapBuilder {
 
 impl Default for LkeapBuilder {
     fn default() -> Self {
-        let limits = API_ACTIONS
-            .iter()
-            .chain(std::iter::once(&crate::sse::ACTION))
-            .map(|a| (*a, Some(DEFAULT_RATE_LIMIT)))
-            .collect();
         LkeapBuilder {
             site: Site::default(),
             region: None,
@@ -77,9 +75,7 @@ impl Default for LkeapBuilder {
             sse_endpoint: None,
             language: None,
             credentials: None,
-            runtime: RuntimeConfig::default(),
-            limits,
-            clock: None,
+            options: ClientOptions::default(),
             poll_policy: default_poll_policy(),
             archive_limits: ArchiveLimits::default(),
             reconstruct_config: None,
@@ -94,6 +90,22 @@ fn default_poll_policy() -> PollPolicy {
         .with_initial_interval(Duration::from_secs(2))
         .with_max_interval(Duration::from_secs(15))
         .with_deadline(Duration::from_secs(600))
+}
+
+/// Every action is limited to 20 requests per second by default, as documented (see
+/// [`trial_account`](LkeapBuilder::trial_account) for the trial period's lower limit); the
+/// attempt timeout also bounds a result download.
+impl ConfigureClient for LkeapBuilder {
+    fn client_options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+impl ConfigureCredentials for LkeapBuilder {
+    fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
 }
 
 impl LkeapBuilder {
@@ -128,81 +140,9 @@ impl LkeapBuilder {
         self
     }
 
-    /// Uses a fixed credential.
-    pub fn credential(self, credential: Credential) -> Self {
-        self.credentials(Arc::new(StaticProvider::new(credential)))
-    }
-
-    /// Uses a credential provider.
-    pub fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
-        self.credentials = Some(provider);
-        self
-    }
-
-    /// Uses the default chain (environment, then profile file) over `env`.
-    pub fn credentials_from(self, env: Arc<dyn EnvSource>) -> Self {
-        self.credentials(Arc::new(CredentialChain::default_chain(env)))
-    }
-
-    /// Uses the default chain over the process environment and home directory.
-    pub fn credentials_from_env(self) -> Self {
-        self.credentials_from(Arc::new(ProcessEnv))
-    }
-
-    /// Replaces all transport settings.
-    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
-        self.runtime = runtime;
-        self
-    }
-
-    /// Sets the timeouts. The attempt timeout also bounds a result download.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.runtime.timeouts = timeouts;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.runtime.retry = retry;
-        self
-    }
-
-    /// Sends through the caller's HTTP client.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime.http_client = Some(client);
-        self
-    }
-
-    /// Limits every document action to `per_second` requests per second (default 20, as
-    /// documented), shared by all clones of the client.
-    pub fn rate_limit(mut self, per_second: f64) -> Self {
-        for limit in self.limits.values_mut() {
-            *limit = Some(per_second);
-        }
-        self
-    }
-
-    /// Limits one action to `per_second` requests per second.
-    pub fn action_rate_limit(mut self, action: &'static str, per_second: f64) -> Self {
-        self.limits.insert(action, Some(per_second));
-        self
-    }
-
-    /// Removes the client-side limit of one action.
-    pub fn no_rate_limit(mut self, action: &'static str) -> Self {
-        self.limits.insert(action, None);
-        self
-    }
-
     /// Applies the trial-period limit: 1 `CreateReconstructDocumentFlow` per second.
     pub fn trial_account(self) -> Self {
-        self.action_rate_limit(CREATE_RECONSTRUCT, TRIAL_RATE_LIMIT)
-    }
-
-    /// Uses another clock (tests, reproducible fixtures).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
+        self.rate_limit(CREATE_RECONSTRUCT, TRIAL_RATE_LIMIT)
     }
 
     /// How [`Lkeap::wait_reconstruct_document`], [`Lkeap::wait_split_document`] and the
@@ -238,11 +178,13 @@ impl LkeapBuilder {
             .clone()
             .unwrap_or_else(|| self.site.default_region().to_owned());
         // One HTTP client (one connection pool) for both hosts and the downloads.
-        let mut runtime = self.runtime.clone();
-        if runtime.http_client.is_none() {
-            let built = runtime.clone().build()?;
-            runtime.http_client = Some(built.http().clone());
-        }
+        let options = self.options.clone().with_shared_http_client()?;
+        // Both clients know every action, so that a limit may name any of them.
+        let actions: Vec<(&'static str, Option<f64>)> = API_ACTIONS
+            .iter()
+            .chain(std::iter::once(&crate::sse::ACTION))
+            .map(|action| (*action, Some(DEFAULT_RATE_LIMIT)))
+            .collect();
         let endpoint = self
             .endpoint
             .clone()
@@ -252,29 +194,22 @@ impl LkeapBuilder {
             (None, Some(e)) => e.clone(),
             (None, None) => self.site.sse_endpoint()?,
         };
-        let make = |endpoint: Endpoint, actions: &[&'static str]| -> Result<TcClient> {
+        let make = |endpoint: Endpoint| -> Result<TcClient> {
             let mut b = TcClient::builder(SERVICE)
                 .endpoint(endpoint)
                 .region(region.clone())
-                .runtime(runtime.clone());
+                .client_options(options.clone())
+                .actions(&actions);
             if let Some(lang) = self.language {
                 b = b.language(lang);
             }
             if let Some(creds) = &self.credentials {
                 b = b.credentials(creds.clone());
             }
-            if let Some(clock) = &self.clock {
-                b = b.clock(clock.clone());
-            }
-            for action in actions {
-                if let Some(Some(rate)) = self.limits.get(action) {
-                    b = b.rate_limit(action, *rate);
-                }
-            }
             b.build()
         };
-        let api = make(endpoint, &API_ACTIONS)?;
-        let sse = make(sse_endpoint, &[crate::sse::ACTION])?;
+        let api = make(endpoint)?;
+        let sse = make(sse_endpoint)?;
         Ok(Lkeap {
             inner: Arc::new(ClientParts {
                 api,

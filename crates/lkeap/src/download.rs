@@ -1,5 +1,5 @@
 //! Result archives: downloading the zip within its validity (asking once for a fresh URL when it
-//! has expired) and reading it off the async executor.
+//! has expired) and reading it off the async executor, written once for any [`DocumentFlow`].
 
 use std::path::{Path, PathBuf};
 
@@ -8,31 +8,92 @@ use futures_util::StreamExt;
 use ocr_core::{Error, ErrorKind, Operation, Result};
 
 use crate::archive::ResultArchive;
-use crate::client::{Lkeap, GET_RECONSTRUCT, GET_SPLIT};
+use crate::client::Lkeap;
+use crate::flow::{DocumentFlow, Reconstruct, Split};
+use crate::reconstruct::GetReconstructDocumentResultResponse;
 use crate::result_url::ResultUrl;
+use crate::split::GetSplitDocumentResultResponse;
 use crate::task::TaskStatus;
 use crate::PROVIDER_ID;
 
 /// The operation name downloads are traced and tagged with.
 const DOWNLOAD: &str = "DownloadResult";
 
-/// Which flow a result belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ResultFlow {
-    Reconstruct,
-    Split,
-}
-
-impl ResultFlow {
-    fn get_action(self) -> &'static str {
-        match self {
-            ResultFlow::Reconstruct => GET_RECONSTRUCT,
-            ResultFlow::Split => GET_SPLIT,
-        }
-    }
-}
-
 impl Lkeap {
+    /// Downloads the result zip of a finished parse task and reads it into memory, with the
+    /// archive caps applied. An expired URL (by its signature window, or answered with HTTP
+    /// 403/404) is replaced once by asking `GetReconstructDocumentResult` again.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: lkeap::Lkeap) -> Result<(), ocr_core::Error> {
+    /// let done = client.wait_reconstruct_document("task-id").await?;
+    /// let archive = client.download_reconstruct_archive("task-id", &done).await?;
+    /// for (page, md) in archive.page_markdown() {
+    ///     println!("page {page}: {} bytes", md.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_reconstruct_archive(
+        &self,
+        task_id: &str,
+        response: &GetReconstructDocumentResultResponse,
+    ) -> Result<ResultArchive> {
+        self.read_result::<Reconstruct>(task_id, response).await
+    }
+
+    /// Like [`download_reconstruct_archive`](Self::download_reconstruct_archive), but writes
+    /// the files under `dir` (never outside it) and returns their paths.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: lkeap::Lkeap) -> Result<(), ocr_core::Error> {
+    /// let done = client.wait_reconstruct_document("task-id").await?;
+    /// let files = client.extract_reconstruct_archive("task-id", &done, "out".as_ref()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn extract_reconstruct_archive(
+        &self,
+        task_id: &str,
+        response: &GetReconstructDocumentResultResponse,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
+        self.extract_result::<Reconstruct>(task_id, response, dir)
+            .await
+    }
+
+    /// Downloads and reads the result zip of a finished split task; its chunks are in
+    /// [`ResultArchive::split_chunks`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: lkeap::Lkeap, done: lkeap::GetSplitDocumentResultResponse) -> Result<(), ocr_core::Error> {
+    /// for chunk in client.download_split_archive("task-id", &done).await?.split_chunks()? {
+    ///     println!("{}", chunk.page_content.unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_split_archive(
+        &self,
+        task_id: &str,
+        response: &GetSplitDocumentResultResponse,
+    ) -> Result<ResultArchive> {
+        self.read_result::<Split>(task_id, response).await
+    }
+
+    /// Writes the files of a finished split task under `dir`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: lkeap::Lkeap, done: lkeap::GetSplitDocumentResultResponse) -> Result<(), ocr_core::Error> {
+    /// client.extract_split_archive("task-id", &done, "chunks".as_ref()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn extract_split_archive(
+        &self,
+        task_id: &str,
+        response: &GetSplitDocumentResultResponse,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
+        self.extract_result::<Split>(task_id, response, dir).await
+    }
+
     /// Downloads a result zip once, as it is (no URL refresh), through the client's runtime
     /// (timeouts, retries of transient failures) and within the archive size cap. HTTP 403 or
     /// 404 is a `ResultExpired` error.
@@ -94,45 +155,48 @@ impl Lkeap {
             .await
     }
 
-    /// Downloads the zip and reads it (every entry checked), replacing an expired URL once
-    /// with a fresh one; a damaged download is downloaded again.
-    pub(crate) async fn fetch_archive(
+    /// Downloads the archive of a finished `F` task and reads it (every entry checked),
+    /// replacing an expired URL once with a fresh one; a damaged download is downloaded again.
+    async fn read_result<F: DocumentFlow>(
         &self,
-        flow: ResultFlow,
         task_id: &str,
-        url: Option<&ResultUrl>,
+        response: &F::Result,
     ) -> Result<ResultArchive> {
-        self.fetch_then(flow, task_id, url, |bytes| self.read_archive(bytes))
+        let url = F::report(response).result_url;
+        self.fetch_then::<F, _, _, _>(task_id, url, |bytes| self.read_archive(bytes))
             .await
     }
 
-    /// Downloads the zip and checks that it opens as a zip archive (for extraction, which
-    /// streams the entries to disk afterwards), replacing an expired URL once with a fresh one;
-    /// a damaged download is downloaded again.
-    pub(crate) async fn fetch_zip(
+    /// Downloads the archive of a finished `F` task, checks that it opens as a zip archive and
+    /// writes its files under `dir`, replacing an expired URL once with a fresh one; a damaged
+    /// download is downloaded again.
+    async fn extract_result<F: DocumentFlow>(
         &self,
-        flow: ResultFlow,
         task_id: &str,
-        url: Option<&ResultUrl>,
-    ) -> Result<Bytes> {
+        response: &F::Result,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>> {
         let limits = self.inner.archive_limits;
-        self.fetch_then(flow, task_id, url, |bytes| async move {
-            crate::archive::check_opens(&bytes, &limits)?;
-            Ok(bytes)
-        })
-        .await
+        let url = F::report(response).result_url;
+        let bytes = self
+            .fetch_then::<F, _, _, _>(task_id, url, |bytes| async move {
+                crate::archive::check_opens(&bytes, &limits)?;
+                Ok(bytes)
+            })
+            .await?;
+        self.extract_archive(bytes, dir).await
     }
 
     /// Downloads the zip through `check`, replacing an expired URL once with a fresh one.
-    async fn fetch_then<T, F, Fut>(
+    async fn fetch_then<F, T, C, Fut>(
         &self,
-        flow: ResultFlow,
         task_id: &str,
         url: Option<&ResultUrl>,
-        check: F,
+        check: C,
     ) -> Result<T>
     where
-        F: Fn(Bytes) -> Fut,
+        F: DocumentFlow,
+        C: Fn(Bytes) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let mut next = url.cloned();
@@ -149,7 +213,7 @@ impl Lkeap {
                         task_id,
                         "result URL missing or expired; asking for a fresh one"
                     );
-                    self.fresh_url(flow, task_id).await?
+                    self.fresh_url::<F>(task_id).await?
                 }
             };
             match self.download_then(&url, &check).await {
@@ -162,17 +226,11 @@ impl Lkeap {
         }
     }
 
-    pub(crate) async fn fresh_url(&self, flow: ResultFlow, task_id: &str) -> Result<ResultUrl> {
-        let (status, url) = match flow {
-            ResultFlow::Reconstruct => {
-                let r = self.get_reconstruct_document_result(task_id).await?;
-                (r.status.clone(), r.result_url().cloned())
-            }
-            ResultFlow::Split => {
-                let r = self.get_split_document_result(task_id).await?;
-                (r.status.clone(), r.result_url().cloned())
-            }
-        };
+    /// A current result URL of a finished `F` task, asked for again.
+    async fn fresh_url<F: DocumentFlow>(&self, task_id: &str) -> Result<ResultUrl> {
+        let response = self.task_result::<F>(task_id).await?;
+        let report = F::report(&response);
+        let (status, url) = (report.status.cloned(), report.result_url.cloned());
         match (status, url) {
             (Some(TaskStatus::Success), Some(url)) if !url.is_expired_at(self.now_unix()) => {
                 Ok(url)
@@ -185,7 +243,7 @@ impl Lkeap {
                 ),
             )
             .with_provider(PROVIDER_ID)
-            .with_operation(flow.get_action())),
+            .with_operation(F::GET)),
         }
     }
 

@@ -3,12 +3,14 @@
 #![deny(missing_docs)]
 
 pub mod account;
+mod actions;
 pub mod archive;
 pub mod builder;
 pub mod client;
 mod download;
 pub mod event_stream;
 pub mod file_type;
+mod flow;
 pub mod provider;
 pub mod reconstruct;
 pub mod result_url;
@@ -17,6 +19,7 @@ pub mod split;
 pub mod sse;
 pub mod task;
 mod validate;
+mod wire;
 
 /// The provider id: errors, jobs and documents are tagged with it.
 pub const PROVIDER_ID: &str = "lkeap";
@@ -45,3 +48,12 @@ pub use task::{
     DocumentUsage, ErrorInfo, ReconstructDocumentFailedPage, ResultType, SplitDocumentFailedPage,
     TableResultType, TaskStatus,
 };
+
+pub use ocr_core::{ClientOptions, ConfigureClient};
+pub use tc_signing::ConfigureCredentials;
+
+/// The traits every builder's shared methods come from: `use lkeap::prelude::*;`.
+pub mod prelude {
+    pub use ocr_core::{ConfigureClient, OcrProvider};
+    pub use tc_signing::ConfigureCredentials;
+}

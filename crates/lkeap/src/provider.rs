@@ -13,9 +13,11 @@ use ocr_core::{
 };
 use tokio::io::AsyncReadExt;
 
+use crate::actions::TASK_RETENTION;
 use crate::archive::{EntryKind, ResultArchive};
-use crate::client::{classify_status, Lkeap, StatusClass, GET_RECONSTRUCT, TASK_RETENTION};
+use crate::client::Lkeap;
 use crate::file_type::{FileType, Flow, MAX_BASE64_BYTES, MB};
+use crate::flow::{DocumentFlow, Reconstruct, StatusClass};
 use crate::reconstruct::{
     CreateReconstructDocumentFlowRequest, GetReconstructDocumentResultResponse,
 };
@@ -382,12 +384,7 @@ impl OcrProvider for Lkeap {
     async fn poll(&self, job: &Job) -> Result<JobStatus> {
         self.check_job(job)?;
         let response = self.get_reconstruct_document_result(&job.task_id).await?;
-        match classify_status(
-            GET_RECONSTRUCT,
-            response.status.as_ref(),
-            response.error.as_ref(),
-            &response.request_id,
-        )? {
+        match Reconstruct::classify(&response)? {
             StatusClass::Pending(progress) => Ok(JobStatus::Pending(progress)),
             StatusClass::Failed(err) => Ok(JobStatus::Failed(err)),
             StatusClass::Done => {

@@ -22,6 +22,11 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct ResultUrl(String);
 
+/// The URL, unless the service sent an empty one (as it does until the result exists).
+pub(crate) fn non_empty(url: &Option<ResultUrl>) -> Option<&ResultUrl> {
+    url.as_ref().filter(|u| !u.is_empty())
+}
+
 impl ResultUrl {
     /// Wraps a URL as the service returned it.
     pub fn new(url: impl Into<String>) -> Self {

@@ -8,48 +8,46 @@ use ocr_core::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::file_type::FileType;
-use crate::reconstruct::{Base64Len, UrlShown};
-use crate::result_url::ResultUrl;
+use crate::result_url::{non_empty, ResultUrl};
 use crate::task::{
     DocumentUsage, ErrorInfo, ResultType, SplitDocumentFailedPage, TableResultType, TaskStatus,
 };
+use crate::validate::{self, DocumentRequest, SourceFields};
+use crate::wire::{setters, wire_struct, Base64Len, UrlShown};
 
-/// The request of `CreateSplitDocumentFlow`. Unlike the parse flow, `FileUrl` is required.
-///
-/// ```
-/// use lkeap::{CreateSplitDocumentFlowConfig, CreateSplitDocumentFlowRequest, FileType};
-/// let req = CreateSplitDocumentFlowRequest::new(FileType::Pdf, "https://example.com/example.pdf")
-///     .with_file_name("example.pdf")
-///     .with_pages(1, 2)
-///     .with_config(CreateSplitDocumentFlowConfig::default().with_enable_mllm(true));
-/// assert_eq!(
-///     serde_json::to_string(&req).unwrap(),
-///     r#"{"FileType":"PDF","FileUrl":"https://example.com/example.pdf","FileName":"example.pdf","FileStartPageNumber":1,"FileEndPageNumber":2,"Config":{"EnableMllm":true}}"#
-/// );
-/// ```
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct CreateSplitDocumentFlowRequest {
-    /// `FileType` (required).
-    pub file_type: FileType,
-    /// `FileUrl` (required here).
-    pub file_url: String,
-    /// `FileName`, with its extension; needed when the URL does not tell it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `FileBase64` (deprecated; `FileUrl` wins): at most 8 MB after encoding.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_base64: Option<String>,
-    /// `FileStartPageNumber`: first page, 1-based, inclusive.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_start_page_number: Option<i64>,
-    /// `FileEndPageNumber`: last page, inclusive.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_end_page_number: Option<i64>,
-    /// `Config`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<CreateSplitDocumentFlowConfig>,
+wire_struct! {
+    /// The request of `CreateSplitDocumentFlow`. Unlike the parse flow, `FileUrl` is required.
+    ///
+    /// ```
+    /// use lkeap::{CreateSplitDocumentFlowConfig, CreateSplitDocumentFlowRequest, FileType};
+    /// let req = CreateSplitDocumentFlowRequest::new(FileType::Pdf, "https://example.com/example.pdf")
+    ///     .with_file_name("example.pdf")
+    ///     .with_pages(1, 2)
+    ///     .with_config(CreateSplitDocumentFlowConfig::default().with_enable_mllm(true));
+    /// assert_eq!(
+    ///     serde_json::to_string(&req).unwrap(),
+    ///     r#"{"FileType":"PDF","FileUrl":"https://example.com/example.pdf","FileName":"example.pdf","FileStartPageNumber":1,"FileEndPageNumber":2,"Config":{"EnableMllm":true}}"#
+    /// );
+    /// ```
+    #[derive(Clone, PartialEq, Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct CreateSplitDocumentFlowRequest {
+        /// `FileType` (required).
+        file_type: FileType,
+        /// `FileUrl` (required here).
+        file_url: String,
+        /// `FileName`, with its extension; needed when the URL does not tell it.
+        file_name: Option<String>,
+        /// `FileBase64` (deprecated; `FileUrl` wins): at most 8 MB after encoding.
+        file_base64: Option<String>,
+        /// `FileStartPageNumber`: first page, 1-based, inclusive.
+        file_start_page_number: Option<i64>,
+        /// `FileEndPageNumber`: last page, inclusive.
+        file_end_page_number: Option<i64>,
+        /// `Config`.
+        config: Option<CreateSplitDocumentFlowConfig>,
+    }
 }
 
 impl CreateSplitDocumentFlowRequest {
@@ -66,23 +64,30 @@ impl CreateSplitDocumentFlowRequest {
         }
     }
 
-    /// Sets `FileName`.
-    pub fn with_file_name(mut self, name: impl Into<String>) -> Self {
-        self.file_name = Some(name.into());
-        self
+    setters! {
+        /// Sets `FileName`.
+        with_file_name(name: impl Into<String>) => file_name;
+        /// Splits pages `start..=end` only (1-based).
+        with_pages(pages);
+        /// Sets the options.
+        with_config(config: CreateSplitDocumentFlowConfig) => config;
+    }
+}
+
+impl DocumentRequest for CreateSplitDocumentFlowRequest {
+    /// The fields the documented source rules apply to (an empty `FileUrl` counts as none).
+    fn source(&self) -> SourceFields<'_> {
+        SourceFields {
+            file_type: self.file_type,
+            file_url: Some(self.file_url.as_str()).filter(|u| !u.is_empty()),
+            file_base64: self.file_base64.as_deref(),
+            start: self.file_start_page_number,
+            end: self.file_end_page_number,
+        }
     }
 
-    /// Splits pages `start..=end` only (1-based).
-    pub fn with_pages(mut self, start: i64, end: i64) -> Self {
-        self.file_start_page_number = Some(start);
-        self.file_end_page_number = Some(end);
-        self
-    }
-
-    /// Sets the options.
-    pub fn with_config(mut self, config: CreateSplitDocumentFlowConfig) -> Self {
-        self.config = Some(config);
-        self
+    fn check_options(&self) -> Result<()> {
+        validate::check_max_chunk_size(self.config.as_ref().and_then(|c| c.max_chunk_size))
     }
 }
 
@@ -100,123 +105,88 @@ impl fmt::Debug for CreateSplitDocumentFlowRequest {
     }
 }
 
-/// `CreateSplitDocumentFlowConfig`; unset fields are not sent. The international model has only
-/// `TableResultType`, `ResultType` (both deprecated), `EnableMllm` and `MaxChunkSize`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct CreateSplitDocumentFlowConfig {
-    /// `TableResultType` (deprecated; see `SplitTableResultType`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub table_result_type: Option<TableResultType>,
-    /// `ResultType` (deprecated; see `SplitResultType`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_type: Option<ResultType>,
-    /// `EnableMllm`: let the multimodal model describe charts and images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enable_mllm: Option<bool>,
-    /// `MaxChunkSize`: the longest chunk (unit not documented; example 4800).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_chunk_size: Option<i64>,
-    /// `IgnoreFailedPage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_failed_page: Option<bool>,
-    /// `SplitResultType`: which files the archive holds (same values as `ResultType`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub split_result_type: Option<ResultType>,
-    /// `SplitTableResultType`: tables as Markdown or HTML.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub split_table_result_type: Option<TableResultType>,
-    /// `ReturnPageFormat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_page_format: Option<bool>,
-    /// `PageFormat` (`{{p}}` is the page number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_format: Option<String>,
+wire_struct! {
+    /// `CreateSplitDocumentFlowConfig`; unset fields are not sent. The international model has
+    /// only `TableResultType`, `ResultType` (both deprecated), `EnableMllm` and `MaxChunkSize`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct CreateSplitDocumentFlowConfig {
+        /// `TableResultType` (deprecated; see `SplitTableResultType`).
+        table_result_type: Option<TableResultType>,
+        /// `ResultType` (deprecated; see `SplitResultType`).
+        result_type: Option<ResultType>,
+        /// `EnableMllm`: let the multimodal model describe charts and images.
+        enable_mllm: Option<bool>,
+        /// `MaxChunkSize`: the longest chunk (unit not documented; example 4800).
+        max_chunk_size: Option<i64>,
+        /// `IgnoreFailedPage`.
+        ignore_failed_page: Option<bool>,
+        /// `SplitResultType`: which files the archive holds (same values as `ResultType`).
+        split_result_type: Option<ResultType>,
+        /// `SplitTableResultType`: tables as Markdown or HTML.
+        split_table_result_type: Option<TableResultType>,
+        /// `ReturnPageFormat`.
+        return_page_format: Option<bool>,
+        /// `PageFormat` (`{{p}}` is the page number).
+        page_format: Option<String>,
+    }
 }
 
 impl CreateSplitDocumentFlowConfig {
-    /// Sets `EnableMllm`.
-    pub fn with_enable_mllm(mut self, value: bool) -> Self {
-        self.enable_mllm = Some(value);
-        self
-    }
-
-    /// Sets `MaxChunkSize`.
-    pub fn with_max_chunk_size(mut self, value: i64) -> Self {
-        self.max_chunk_size = Some(value);
-        self
-    }
-
-    /// Sets `SplitResultType`.
-    pub fn with_split_result_type(mut self, value: ResultType) -> Self {
-        self.split_result_type = Some(value);
-        self
-    }
-
-    /// Sets `SplitTableResultType`.
-    pub fn with_split_table_result_type(mut self, value: TableResultType) -> Self {
-        self.split_table_result_type = Some(value);
-        self
-    }
-
-    /// Sets `IgnoreFailedPage`.
-    pub fn with_ignore_failed_page(mut self, value: bool) -> Self {
-        self.ignore_failed_page = Some(value);
-        self
-    }
-
-    /// Sets `PageFormat` and `ReturnPageFormat`.
-    pub fn with_page_format(mut self, value: impl Into<String>) -> Self {
-        self.page_format = Some(value.into());
-        self.return_page_format = Some(true);
-        self
+    setters! {
+        /// Sets `EnableMllm`.
+        with_enable_mllm(value: bool) => enable_mllm;
+        /// Sets `MaxChunkSize`.
+        with_max_chunk_size(value: i64) => max_chunk_size;
+        /// Sets `SplitResultType`.
+        with_split_result_type(value: ResultType) => split_result_type;
+        /// Sets `SplitTableResultType`.
+        with_split_table_result_type(value: TableResultType) => split_table_result_type;
+        /// Sets `IgnoreFailedPage`.
+        with_ignore_failed_page(value: bool) => ignore_failed_page;
+        /// Sets `PageFormat` and `ReturnPageFormat`.
+        with_page_format(page_format);
     }
 }
 
-/// The response of `CreateSplitDocumentFlow`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct CreateSplitDocumentFlowResponse {
-    /// `TaskId`: query the result with it for 30 days.
-    #[serde(default)]
-    pub task_id: String,
-    /// `RequestId`.
-    #[serde(default)]
-    pub request_id: String,
+wire_struct! {
+    /// The response of `CreateSplitDocumentFlow`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct CreateSplitDocumentFlowResponse {
+        /// `TaskId`: query the result with it for 30 days.
+        task_id: String,
+        /// `RequestId`.
+        request_id: String,
+    }
 }
 
-/// The response of `GetSplitDocumentResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GetSplitDocumentResultResponse {
-    /// `Status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TaskStatus>,
-    /// `DocumentRecognizeResultUrl`: a zip of `*.md`, `*.jsonl`, `*mllm.json` and `images/`,
-    /// valid for 30 minutes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_recognize_result_url: Option<ResultUrl>,
-    /// `FailedPages` (deprecated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_pages: Option<Vec<SplitDocumentFailedPage>>,
-    /// `Usage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<DocumentUsage>,
-    /// `Error` (domestic model).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorInfo>,
-    /// `RequestId`.
-    #[serde(default)]
-    pub request_id: String,
+wire_struct! {
+    /// The response of `GetSplitDocumentResult`.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct GetSplitDocumentResultResponse {
+        /// `Status`.
+        status: Option<TaskStatus>,
+        /// `DocumentRecognizeResultUrl`: a zip of `*.md`, `*.jsonl`, `*mllm.json` and `images/`,
+        /// valid for 30 minutes.
+        document_recognize_result_url: Option<ResultUrl>,
+        /// `FailedPages` (deprecated).
+        failed_pages: Option<Vec<SplitDocumentFailedPage>>,
+        /// `Usage`.
+        usage: Option<DocumentUsage>,
+        /// `Error` (domestic model).
+        error: Option<ErrorInfo>,
+        /// `RequestId`.
+        request_id: String,
+    }
 }
 
 impl GetSplitDocumentResultResponse {
     /// The result URL, when the service sent a non-empty one.
     pub fn result_url(&self) -> Option<&ResultUrl> {
-        self.document_recognize_result_url
-            .as_ref()
-            .filter(|u| !u.is_empty())
+        non_empty(&self.document_recognize_result_url)
     }
 }
 

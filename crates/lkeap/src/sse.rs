@@ -1,6 +1,7 @@
 //! `ReconstructDocumentSSE`: parse a document with progress reported over Server-Sent Events
 //! (spec §5.3). The service marks it as being retired, so nothing in this crate uses it by
-//! default; call [`Lkeap::reconstruct_document_sse`](crate::Lkeap::reconstruct_document_sse)
+//! default; call
+//! [`Lkeap::reconstruct_document_sse`](../client/struct.Lkeap.html#method.reconstruct_document_sse)
 //! explicitly.
 
 use std::fmt;
@@ -14,94 +15,49 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::event_stream::{EventStreamParser, ServerEvent};
 use crate::file_type::FileType;
-use crate::reconstruct::{Base64Len, UrlShown};
-use crate::result_url::ResultUrl;
+use crate::result_url::{non_empty, ResultUrl};
 use crate::task::{ReconstructDocumentFailedPage, ResultType, TableResultType};
+use crate::wire::{setters, source_request, wire_struct};
 use ocr_core::lenient;
 
 /// The action name.
 pub(crate) const ACTION: &str = "ReconstructDocumentSSE";
 
-/// The request of `ReconstructDocumentSSE`.
-///
-/// ```
-/// use lkeap::{FileType, ReconstructDocumentSseRequest};
-/// let req = ReconstructDocumentSseRequest::from_url(FileType::Pdf, "https://example.com/a.pdf");
-/// assert_eq!(
-///     serde_json::to_string(&req).unwrap(),
-///     r#"{"FileType":"PDF","FileUrl":"https://example.com/a.pdf"}"#
-/// );
-/// ```
-#[derive(Clone, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct ReconstructDocumentSseRequest {
-    /// `FileType` (required).
-    pub file_type: FileType,
-    /// `FileUrl`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_url: Option<String>,
-    /// `FileBase64`: at most 8 MB after encoding.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_base64: Option<String>,
-    /// `FileStartPageNumber`, inclusive.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_start_page_number: Option<i64>,
-    /// `FileEndPageNumber`, inclusive (documents over 100 pages belong in the asynchronous flow).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_end_page_number: Option<i64>,
-    /// `Config`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<ReconstructDocumentSseConfig>,
+wire_struct! {
+    /// The request of `ReconstructDocumentSSE`.
+    ///
+    /// ```
+    /// use lkeap::{FileType, ReconstructDocumentSseRequest};
+    /// let req = ReconstructDocumentSseRequest::from_url(FileType::Pdf, "https://example.com/a.pdf");
+    /// assert_eq!(
+    ///     serde_json::to_string(&req).unwrap(),
+    ///     r#"{"FileType":"PDF","FileUrl":"https://example.com/a.pdf"}"#
+    /// );
+    /// ```
+    #[derive(Clone, PartialEq, Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct ReconstructDocumentSseRequest {
+        /// `FileType` (required).
+        file_type: FileType,
+        /// `FileUrl`.
+        file_url: Option<String>,
+        /// `FileBase64`: at most 8 MB after encoding.
+        file_base64: Option<String>,
+        /// `FileStartPageNumber`, inclusive.
+        file_start_page_number: Option<i64>,
+        /// `FileEndPageNumber`, inclusive (documents over 100 pages belong in the asynchronous flow).
+        file_end_page_number: Option<i64>,
+        /// `Config`.
+        config: Option<ReconstructDocumentSseConfig>,
+    }
 }
 
-impl ReconstructDocumentSseRequest {
-    /// A document the service downloads from `url`.
-    pub fn from_url(file_type: FileType, url: impl Into<String>) -> Self {
-        ReconstructDocumentSseRequest {
-            file_type,
-            file_url: Some(url.into()),
-            file_base64: None,
-            file_start_page_number: None,
-            file_end_page_number: None,
-            config: None,
-        }
-    }
-
-    /// A document sent inline, already base64-encoded.
-    pub fn from_base64(file_type: FileType, base64: impl Into<String>) -> Self {
-        let mut req = ReconstructDocumentSseRequest::from_url(file_type, String::new());
-        req.file_url = None;
-        req.file_base64 = Some(base64.into());
-        req
-    }
-
-    /// Parses pages `start..=end` only (1-based).
-    pub fn with_pages(mut self, start: i64, end: i64) -> Self {
-        self.file_start_page_number = Some(start);
-        self.file_end_page_number = Some(end);
-        self
-    }
-
+source_request!(
+    ReconstructDocumentSseRequest,
     /// Sets the options.
-    pub fn with_config(mut self, config: ReconstructDocumentSseConfig) -> Self {
-        self.config = Some(config);
-        self
-    }
-}
-
-impl fmt::Debug for ReconstructDocumentSseRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReconstructDocumentSseRequest")
-            .field("file_type", &self.file_type)
-            .field("file_url", &UrlShown(self.file_url.as_deref()))
-            .field("file_base64", &Base64Len(&self.file_base64))
-            .field("file_start_page_number", &self.file_start_page_number)
-            .field("file_end_page_number", &self.file_end_page_number)
-            .field("config", &self.config)
-            .finish()
-    }
-}
+    config: ReconstructDocumentSseConfig
+);
 
 /// `MarkdownImageResponseType`: how images appear in the Markdown (a string on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,61 +70,40 @@ pub enum MarkdownImageResponseType {
     TextOnly,
 }
 
-/// `ReconstructDocumentSSEConfig`; unset fields are not sent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct ReconstructDocumentSseConfig {
-    /// `TableResultType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub table_result_type: Option<TableResultType>,
-    /// `MarkdownImageResponseType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub markdown_image_response_type: Option<MarkdownImageResponseType>,
-    /// `ReturnPageFormat`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_page_format: Option<bool>,
-    /// `PageFormat` (`{{p}}` is the page number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page_format: Option<String>,
-    /// `IgnoreFailedPage` (domestic).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignore_failed_page: Option<bool>,
-    /// `ResultType` (domestic; default `"3"` here).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_type: Option<ResultType>,
+wire_struct! {
+    /// `ReconstructDocumentSSEConfig`; unset fields are not sent.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    #[non_exhaustive]
+    pub struct ReconstructDocumentSseConfig {
+        /// `TableResultType`.
+        table_result_type: Option<TableResultType>,
+        /// `MarkdownImageResponseType`.
+        markdown_image_response_type: Option<MarkdownImageResponseType>,
+        /// `ReturnPageFormat`.
+        return_page_format: Option<bool>,
+        /// `PageFormat` (`{{p}}` is the page number).
+        page_format: Option<String>,
+        /// `IgnoreFailedPage` (domestic).
+        ignore_failed_page: Option<bool>,
+        /// `ResultType` (domestic; default `"3"` here).
+        result_type: Option<ResultType>,
+    }
 }
 
 impl ReconstructDocumentSseConfig {
-    /// Sets `TableResultType`.
-    pub fn with_table_result_type(mut self, value: TableResultType) -> Self {
-        self.table_result_type = Some(value);
-        self
-    }
-
-    /// Sets `MarkdownImageResponseType`.
-    pub fn with_markdown_image_response_type(mut self, value: MarkdownImageResponseType) -> Self {
-        self.markdown_image_response_type = Some(value);
-        self
-    }
-
-    /// Sets `ResultType`.
-    pub fn with_result_type(mut self, value: ResultType) -> Self {
-        self.result_type = Some(value);
-        self
-    }
-
-    /// Sets `IgnoreFailedPage`.
-    pub fn with_ignore_failed_page(mut self, value: bool) -> Self {
-        self.ignore_failed_page = Some(value);
-        self
-    }
-
-    /// Sets `PageFormat` and `ReturnPageFormat`.
-    pub fn with_page_format(mut self, value: impl Into<String>) -> Self {
-        self.page_format = Some(value.into());
-        self.return_page_format = Some(true);
-        self
+    setters! {
+        /// Sets `TableResultType`.
+        with_table_result_type(value: TableResultType) => table_result_type;
+        /// Sets `MarkdownImageResponseType`.
+        with_markdown_image_response_type(value: MarkdownImageResponseType)
+            => markdown_image_response_type;
+        /// Sets `ResultType`.
+        with_result_type(value: ResultType) => result_type;
+        /// Sets `IgnoreFailedPage`.
+        with_ignore_failed_page(value: bool) => ignore_failed_page;
+        /// Sets `PageFormat` and `ReturnPageFormat`.
+        with_page_format(page_format);
     }
 }
 
@@ -217,46 +152,28 @@ impl<'de> Deserialize<'de> for ResponseType {
     }
 }
 
-/// One event of the stream: the JSON object in an event's `data`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ReconstructDocumentSseEvent {
-    /// `TaskId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// `ResponseType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<ResponseType>,
-    /// `Progress`: `"0"` to `"100"`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub progress: Option<String>,
-    /// `ProgressMessage`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress_message: Option<String>,
-    /// `DocumentRecognizeResultUrl`: empty until the result exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_recognize_result_url: Option<ResultUrl>,
-    /// `FailedPages`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_pages: Option<Vec<ReconstructDocumentFailedPage>>,
-    /// `FailPageNum`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fail_page_num: Option<i64>,
-    /// `SuccessPageNum`.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success_page_num: Option<i64>,
+wire_struct! {
+    /// One event of the stream: the JSON object in an event's `data`.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct ReconstructDocumentSseEvent {
+        /// `TaskId`.
+        task_id: Option<String>,
+        /// `ResponseType`.
+        response_type: Option<ResponseType>,
+        /// `Progress`: `"0"` to `"100"`.
+        progress: Option<String> = "lenient::opt_string",
+        /// `ProgressMessage`.
+        progress_message: Option<String>,
+        /// `DocumentRecognizeResultUrl`: empty until the result exists.
+        document_recognize_result_url: Option<ResultUrl>,
+        /// `FailedPages`.
+        failed_pages: Option<Vec<ReconstructDocumentFailedPage>>,
+        /// `FailPageNum`.
+        fail_page_num: Option<i64> = "lenient::opt_i64",
+        /// `SuccessPageNum`.
+        success_page_num: Option<i64> = "lenient::opt_i64",
+    }
 }
 
 impl ReconstructDocumentSseEvent {
@@ -273,9 +190,7 @@ impl ReconstructDocumentSseEvent {
 
     /// The result URL, when the service sent a non-empty one.
     pub fn result_url(&self) -> Option<&ResultUrl> {
-        self.document_recognize_result_url
-            .as_ref()
-            .filter(|u| !u.is_empty())
+        non_empty(&self.document_recognize_result_url)
     }
 }
 

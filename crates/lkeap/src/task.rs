@@ -8,6 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use ocr_core::lenient;
 
+use crate::wire::wire_struct;
+
 /// `Status` of an asynchronous task (`Success`, `Processing`, `Pause`, `Failed`, `WaitExecute`).
 ///
 /// Values this version does not know are kept in [`TaskStatus::Other`] rather than failing the
@@ -87,16 +89,16 @@ impl<'de> Deserialize<'de> for TaskStatus {
     }
 }
 
-/// `ErrorInfo`: why a task failed (`Code` such as `FailedOperation.FileParseError`, `Message`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ErrorInfo {
-    /// `Code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `Message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+wire_struct! {
+    /// `ErrorInfo`: why a task failed (`Code` such as `FailedOperation.FileParseError`, `Message`).
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct ErrorInfo {
+        /// `Code`.
+        code: Option<String>,
+        /// `Message`.
+        message: Option<String>,
+    }
 }
 
 impl ErrorInfo {
@@ -120,83 +122,42 @@ impl ErrorInfo {
     }
 }
 
-/// `ReconstructDocumentFailedPage`: a page that could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ReconstructDocumentFailedPage {
-    /// `PageNumber` (nullable).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_number: Option<i64>,
+wire_struct! {
+    /// `ReconstructDocumentFailedPage`: a page that could not be parsed.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct ReconstructDocumentFailedPage {
+        /// `PageNumber` (nullable).
+        page_number: Option<i64> = "lenient::opt_i64",
+    }
 }
 
 /// `SplitDocumentFailedPage`: the same shape as [`ReconstructDocumentFailedPage`].
 pub type SplitDocumentFailedPage = ReconstructDocumentFailedPage;
 
-/// `DocumentUsage`: what a task consumed. Every field is optional; the international model
-/// only has `PageNumber`, `TotalToken` and `TotalTokens`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DocumentUsage {
-    /// `PageNumber`: pages of the task.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_number: Option<i64>,
-    /// `TotalToken` (deprecated; see `TotalTokens`).
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_token: Option<i64>,
-    /// `TotalTokens`: tokens in all.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_tokens: Option<i64>,
-    /// `SplitTokens`: tokens for splitting.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub split_tokens: Option<i64>,
-    /// `MllmTokens`: tokens of the multimodal model.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mllm_tokens: Option<i64>,
-    /// `SuccessPageNum`: pages parsed.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success_page_num: Option<i64>,
-    /// `FailPageNum`: pages that failed.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fail_page_num: Option<i64>,
-    /// `FileSize`: bytes of the document.
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_size: Option<i64>,
+wire_struct! {
+    /// `DocumentUsage`: what a task consumed. Every field is optional; the international model
+    /// only has `PageNumber`, `TotalToken` and `TotalTokens`.
+    #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct DocumentUsage {
+        /// `PageNumber`: pages of the task.
+        page_number: Option<i64> = "lenient::opt_i64",
+        /// `TotalToken` (deprecated; see `TotalTokens`).
+        total_token: Option<i64> = "lenient::opt_i64",
+        /// `TotalTokens`: tokens in all.
+        total_tokens: Option<i64> = "lenient::opt_i64",
+        /// `SplitTokens`: tokens for splitting.
+        split_tokens: Option<i64> = "lenient::opt_i64",
+        /// `MllmTokens`: tokens of the multimodal model.
+        mllm_tokens: Option<i64> = "lenient::opt_i64",
+        /// `SuccessPageNum`: pages parsed.
+        success_page_num: Option<i64> = "lenient::opt_i64",
+        /// `FailPageNum`: pages that failed.
+        fail_page_num: Option<i64> = "lenient::opt_i64",
+        /// `FileSize`: bytes of the document.
+        file_size: Option<i64> = "lenient::opt_i64",
+    }
 }
 
 /// `TableResultType`: how tables are written (a string on the wire).

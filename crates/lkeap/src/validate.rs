@@ -25,6 +25,23 @@ pub(crate) struct SourceFields<'a> {
     pub end: Option<i64>,
 }
 
+/// A document request: its source fields, and rules of its own beyond them.
+pub(crate) trait DocumentRequest {
+    /// The fields the documented source rules apply to.
+    fn source(&self) -> SourceFields<'_>;
+
+    /// Checks the request's other fields (nothing to check by default).
+    fn check_options(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Checks a `flow` request on `site`: its source, then its other fields.
+pub(crate) fn check_request(flow: Flow, site: Site, request: &impl DocumentRequest) -> Result<()> {
+    check_source(flow, site, &request.source())?;
+    request.check_options()
+}
+
 fn invalid(field: &str, rule: impl Into<String>) -> Error {
     Error::invalid_input(field, rule).with_provider(crate::PROVIDER_ID)
 }

@@ -3,6 +3,7 @@
 //! and mapped into a `Document`, through the public API only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use lkeap::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 

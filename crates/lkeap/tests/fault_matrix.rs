@@ -11,6 +11,7 @@
 //! asks for, not a transient fault the client can ride out.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use lkeap::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,7 +60,7 @@ async fn run(kind: &str, fault: &Fault, on_billed: bool) -> (usize, Vec<String>)
         .site(Site::Domestic)
         .endpoint(tc_api::Endpoint::Custom(emulator.endpoints().tencent))
         .credential(ocr_emulator::test_credential())
-        .rate_limit(10_000.0)
+        .rate_limit_all(10_000.0)
         .retry(
             RetryPolicy::default()
                 .with_max_attempts(6)

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use lkeap::prelude::*;
 use lkeap::{
     CreateReconstructDocumentFlowConfig, CreateReconstructDocumentFlowRequest, EntryKind, FileType,
     Lkeap, ReconstructResult, ResultType, Site, TableResultType, TaskStatus,

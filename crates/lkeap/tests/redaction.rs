@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use lkeap::prelude::*;
 use lkeap::{
     CreateReconstructDocumentFlowRequest, CreateSplitDocumentFlowRequest, FileType,
     GetReconstructDocumentResultResponse, Lkeap, ReconstructDocumentSseRequest,

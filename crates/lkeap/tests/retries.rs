@@ -3,6 +3,7 @@
 //! retry loop; the create that started the task is not sent twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use lkeap::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 

@@ -6,7 +6,8 @@
 //! "now + offset" from then on.
 
 use std::fmt;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -90,6 +91,103 @@ impl ClockSkew {
         self.offset.store(offset, Ordering::Relaxed);
         true
     }
+}
+
+/// A client's view of the service's time: its [`Clock`] corrected by the [`ClockSkew`] learned
+/// from the service's answers. Cheap to clone; clones share what was learned.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ocr_core::clock::{FixedClock, ServerClock};
+///
+/// let clock = ServerClock::new(Arc::new(FixedClock::at_unix(1_000_000)));
+/// assert!(!clock.is_known());
+/// // A refusal of a stale signature with the server's `Date`: learn it, then sign again.
+/// assert!(clock.relearn_after_stale_refusal(Some("Mon, 12 Jan 1970 13:53:20 GMT")));
+/// assert_eq!(clock.now_unix(), 1_000_400);
+/// assert!(clock.is_known());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerClock {
+    clock: Arc<dyn Clock>,
+    skew: ClockSkew,
+    known: Arc<AtomicBool>,
+}
+
+impl ServerClock {
+    /// `clock`, with nothing learned yet (offset 0).
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        ServerClock {
+            clock,
+            skew: ClockSkew::default(),
+            known: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The client's own time, uncorrected.
+    pub fn local_now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// The service's time as far as known: the client's clock plus the learned offset.
+    pub fn now(&self) -> SystemTime {
+        self.skew.adjust(self.clock.now())
+    }
+
+    /// [`now`](Self::now) in Unix seconds.
+    pub fn now_unix(&self) -> u64 {
+        unix_secs(self.now())
+    }
+
+    /// The learned offset in seconds (service minus client).
+    pub fn offset_secs(&self) -> i64 {
+        self.skew.offset_secs()
+    }
+
+    /// Whether an answer has told the offset (else it is 0 for want of knowing).
+    pub fn is_known(&self) -> bool {
+        self.known.load(Ordering::Relaxed)
+    }
+
+    /// Learns the offset from an answer's `Date` header; whether it could be read.
+    pub fn learn_from_date(&self, date: &str) -> bool {
+        let learned = self.skew.learn_from_date_header(date, self.clock.now());
+        if learned {
+            self.known.store(true, Ordering::Relaxed);
+        }
+        learned
+    }
+
+    /// After the service refused a request's time as stale: learns the offset from the
+    /// refusal's `Date`, and says whether signing again can now succeed.
+    pub fn relearn_after_stale_refusal(&self, date: Option<&str>) -> bool {
+        let learned = date.is_some_and(|d| self.learn_from_date(d));
+        if learned {
+            tracing::info!(
+                offset_secs = self.offset_secs(),
+                "clock skew learned from the server; re-signing"
+            );
+        }
+        learned
+    }
+}
+
+/// Sends a signed request once more when its answer refused the request's time and the
+/// service's clock was learned from it (`relearned`), so a client whose clock is off loses one
+/// round trip instead of the call. `send` signs anew each time it is called.
+pub async fn send_resigning_once<R, S, Fut>(
+    mut send: S,
+    relearned: impl FnOnce(&R) -> bool,
+) -> crate::Result<R>
+where
+    S: FnMut() -> Fut,
+    Fut: Future<Output = crate::Result<R>>,
+{
+    let first = send().await?;
+    if relearned(&first) {
+        return send().await;
+    }
+    Ok(first)
 }
 
 /// Unix seconds of `t` (0 before 1970).

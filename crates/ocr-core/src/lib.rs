@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client_options;
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -20,7 +21,8 @@ pub mod request;
 pub mod retry;
 pub mod runtime;
 
-pub use clock::{Clock, ClockSkew, FixedClock, SystemClock};
+pub use client_options::{ClientOptions, ConfigureClient, RateLimits};
+pub use clock::{Clock, ClockSkew, FixedClock, ServerClock, SystemClock};
 pub use document::{
     Artifact, Document, Field, Line, MissingPage, Page, PageBoundaries, Point, Quad, Word,
 };

@@ -1,5 +1,6 @@
-//! The shared state behind the one port, and the dispatcher every request goes through:
-//! classify → record → faults → service handler → common headers.
+//! The dispatcher every request goes through: classify → record → faults → service handler
+//! → common headers. It depends on the services (and on what they share, [`Shared`]); no
+//! service depends on it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,31 +16,15 @@ use url::Url;
 use crate::clock::{http_date, EmulatorClock};
 use crate::config::EmulatorConfig;
 use crate::connection::ConnInfo;
-use crate::content::{self, Document};
-use crate::fault::{Category, FaultBook, FaultKind};
-use crate::files::FileStore;
+use crate::fault::{Category, FaultKind};
 use crate::http_util::drain;
-use crate::ids::IdGen;
-use crate::rate_limit::RateLimits;
-use crate::record::{redact_header, redact_query, RecordedRequest, Recorder};
+use crate::record::{redact_header, redact_query, RecordedRequest};
 use crate::route::{classify, Route, Target};
-use crate::service::Service;
+use crate::shared::{BodySize, Shared};
 
-/// Set by handlers on their response: how many request-body bytes they read.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BodySize(pub(crate) u64);
-
-/// Everything the handlers share.
+/// The dispatcher's state: what the handlers share, and each service's own tables.
 pub(crate) struct App {
-    pub(crate) config: EmulatorConfig,
-    pub(crate) clock: EmulatorClock,
-    pub(crate) ids: IdGen,
-    pub(crate) recorder: Recorder,
-    pub(crate) faults: FaultBook,
-    pub(crate) limits: RateLimits,
-    pub(crate) files: FileStore,
-    pub(crate) base_url: Url,
-    pub(crate) local_addr: SocketAddr,
+    pub(crate) shared: Shared,
     pub(crate) tencent: crate::tencent::TencentState,
     pub(crate) cos: crate::cos::CosState,
     pub(crate) picwish: crate::picwish::PicWishState,
@@ -56,174 +41,12 @@ impl App {
         base_url: Url,
         header_case: Extensions,
     ) -> Self {
-        let mut secret = [0u8; 32];
-        let derived = crate::crypto::hmac_sha256(&seed.to_le_bytes(), b"file-url-secret");
-        secret.copy_from_slice(&derived);
-        let faults = FaultBook::new(seed, &config.faults);
-        let limits = RateLimits::new(config.rate_limits.clone(), config.default_rate_limit);
-        let cos = crate::cos::CosState::new(&config);
         Self {
-            recorder: Recorder::new(config.record_capacity),
-            ids: IdGen::new(seed),
-            faults,
-            limits,
-            files: FileStore::new(secret),
-            base_url,
-            local_addr,
+            shared: Shared::new(config, clock, seed, local_addr, base_url),
             tencent: crate::tencent::TencentState::default(),
-            cos,
+            cos: crate::cos::CosState::default(),
             picwish: crate::picwish::PicWishState::default(),
             header_case,
-            clock,
-            config,
-        }
-    }
-
-    /// True when the action may proceed under its rate limit.
-    pub(crate) fn within_rate_limit(&self, action: &str) -> bool {
-        self.limits.try_acquire(action)
-    }
-
-    /// Takes a task-failure fault for a create call, if one is due.
-    pub(crate) fn take_task_failure(
-        &self,
-        service: Service,
-        action: &str,
-    ) -> Option<(String, String)> {
-        match self.faults.take(Category::Task, service, Some(action)) {
-            Some(FaultKind::TaskFailure { code, message }) => Some((code, message)),
-            _ => None,
-        }
-    }
-
-    /// Takes a failed-pages fault for a create call, if one is due.
-    pub(crate) fn take_failed_pages(&self, service: Service, action: &str) -> Option<Vec<u32>> {
-        match self.faults.take(Category::Pages, service, Some(action)) {
-            Some(FaultKind::FailedPages(pages)) => Some(pages),
-            _ => None,
-        }
-    }
-
-    /// True if `url` points at this emulator: its port, on a loopback address, `localhost`
-    /// or the bound address (any host when the emulator listens on every interface).
-    pub(crate) fn is_own_url(&self, url: &Url) -> bool {
-        if url.port_or_known_default() != Some(self.local_addr.port()) {
-            return false;
-        }
-        if self.local_addr.ip().is_unspecified() {
-            return url.host_str().is_some();
-        }
-        match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => {
-                std::net::IpAddr::V4(ip) == self.local_addr.ip() || ip.is_loopback()
-            }
-            Some(url::Host::Ipv6(ip)) => {
-                std::net::IpAddr::V6(ip) == self.local_addr.ip() || ip.is_loopback()
-            }
-            None => false,
-        }
-    }
-
-    /// The bytes behind a URL that points at this emulator's own result files or
-    /// path-style COS objects; the error says what this emulator answers instead.
-    fn resolve_own_url(&self, url: &Url) -> Result<(Bytes, String), String> {
-        let path = url.path();
-        if path.starts_with("/files/") {
-            let now = self.clock.now_unix();
-            return self
-                .files
-                .resolve("GET", path, url.query().unwrap_or_default(), now)
-                .map(|file| (file.bytes, file.name))
-                .map_err(|e| format!("the URL answers {}", e.describe()));
-        }
-        let decoded = crate::http_util::decode(path);
-        let object = decoded
-            .strip_prefix("/cos/")
-            .and_then(|rest| rest.split_once('/'))
-            .and_then(|(bucket, key)| Some((key, self.cos.object(bucket, key)?)));
-        match object {
-            Some((key, object)) => {
-                let name = key.rsplit('/').next().unwrap_or(key).to_owned();
-                Ok((object.data, name))
-            }
-            None => Err("the URL answers HTTP 404 (no such file or object)".to_owned()),
-        }
-    }
-
-    /// The document behind a URL, as the service would download it:
-    ///
-    /// * a URL of this emulator (its result files, path-style COS objects) is read, and
-    ///   fails as that request would fail (expired or tampered link, missing object);
-    /// * a URL the service could not download fails: an `.invalid` host (RFC 6761: never
-    ///   resolves), port 0, or a loopback, private, link-local or unspecified address or a
-    ///   `localhost` name other than this emulator (a cloud service cannot reach the
-    ///   caller's machine or network);
-    /// * any other http(s) URL is taken as downloadable and "recognised" from the URL
-    ///   string, without fetching it.
-    pub(crate) fn url_document(&self, url: &str) -> Document {
-        let Ok(parsed) = Url::parse(url.trim()) else {
-            return content::unreachable_url(url, "the URL cannot be parsed".to_owned());
-        };
-        if self.is_own_url(&parsed) {
-            return match self.resolve_own_url(&parsed) {
-                Ok((bytes, name)) => content::recognize_bytes(&bytes, &name),
-                Err(reason) => content::unreachable_url(url, reason),
-            };
-        }
-        match unreachable_reason(&parsed) {
-            Some(reason) => content::unreachable_url(url, reason),
-            None => content::recognize_url(url),
-        }
-    }
-}
-
-/// Why the service could not download a URL that is not this emulator's, if it could not.
-pub(crate) fn unreachable_reason(url: &Url) -> Option<String> {
-    if !matches!(url.scheme(), "http" | "https") {
-        return Some(format!(
-            "the scheme `{}` cannot be downloaded",
-            url.scheme()
-        ));
-    }
-    if url.port() == Some(0) {
-        return Some("port 0 cannot be connected to".to_owned());
-    }
-    let private = |what: &str| {
-        Some(format!(
-            "{what} is not reachable from the service (it is on the caller's machine or private network)"
-        ))
-    };
-    match url.host()? {
-        url::Host::Domain(domain) => {
-            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-            if domain == "invalid" || domain.ends_with(".invalid") {
-                return Some(format!("the host `{domain}` cannot be resolved"));
-            }
-            if domain == "localhost" || domain.ends_with(".localhost") {
-                return private(&format!("`{domain}`"));
-            }
-            None
-        }
-        url::Host::Ipv4(ip) => {
-            let local = ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast();
-            local
-                .then(|| private(&format!("the address {ip}")))
-                .flatten()
-        }
-        url::Host::Ipv6(ip) => {
-            let first = ip.segments()[0];
-            let local = ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xFE00) == 0xFC00
-                || (first & 0xFFC0) == 0xFE80;
-            local
-                .then(|| private(&format!("the address {ip}")))
-                .flatten()
         }
     }
 }
@@ -235,12 +58,12 @@ pub(crate) async fn dispatch(
     request: Request,
 ) -> Response {
     if crate::route::is_control(request.uri(), request.headers()) {
-        let mut response = crate::control::handle(&app, request).await;
+        let mut response = crate::control::handle(&app.shared, request).await;
         finish(&app, &mut response);
         return response;
     }
-    let seq = app.recorder.next_seq();
-    let at_millis = app.clock.now_millis();
+    let seq = app.shared.recorder.next_seq();
+    let at_millis = app.shared.clock.now_millis();
     let (parts, body) = request.into_parts();
     let route = classify(&parts.method, &parts.uri, &parts.headers);
     let announced_size = parts
@@ -273,12 +96,17 @@ pub(crate) async fn dispatch(
     let mut notes: Vec<String> = Vec::new();
 
     if let Some(FaultKind::Latency(delay)) =
-        app.faults.take(Category::Latency, route.service, action)
+        app.shared
+            .faults
+            .take(Category::Latency, route.service, action)
     {
         notes.push(format!("{:?}", FaultKind::Latency(delay)));
         tokio::time::sleep(delay).await;
     }
-    let fault = app.faults.take(Category::Response, route.service, action);
+    let fault = app
+        .shared
+        .faults
+        .take(Category::Response, route.service, action);
     if let Some(kind) = &fault {
         notes.push(format!("{kind:?}"));
     }
@@ -302,7 +130,7 @@ pub(crate) async fn dispatch(
         Some(FaultKind::DropConnection) => {
             conn.kill();
             record.fault = Some(notes.join(", "));
-            app.recorder.push(record);
+            app.shared.recorder.push(record);
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
         _ => handle(&app, &route, parts, body).await,
@@ -321,14 +149,14 @@ pub(crate) async fn dispatch(
     if !notes.is_empty() {
         record.fault = Some(notes.join(", "));
     }
-    app.recorder.push(record);
+    app.shared.recorder.push(record);
     response
 }
 
 /// What every answer gets: the `Date` of the emulator clock, and header names in the case
 /// the services write them.
 fn finish(app: &App, response: &mut Response) {
-    if let Ok(date) = HeaderValue::from_str(&http_date(app.clock.now_unix())) {
+    if let Ok(date) = HeaderValue::from_str(&http_date(app.shared.clock.now_unix())) {
         response.headers_mut().insert(header::DATE, date);
     }
     response.extensions_mut().extend(app.header_case.clone());
@@ -341,16 +169,24 @@ async fn handle(
     body: Body,
 ) -> Response {
     match &route.target {
-        Target::Tencent => crate::tencent::handle(app, route, parts, body).await,
-        Target::PicWishCreate => crate::picwish::create(app, parts, body).await,
-        Target::PicWishQuery(id) => crate::picwish::query(app, &parts, id),
+        Target::Tencent => {
+            let (action, service) = (route.action.as_deref(), route.service);
+            crate::tencent::handle(&app.shared, &app.tencent, service, action, parts, body).await
+        }
+        Target::PicWishCreate => {
+            crate::picwish::create(&app.shared, &app.picwish, parts, body).await
+        }
+        Target::PicWishQuery(id) => crate::picwish::query(&app.shared, &app.picwish, &parts, id),
         Target::PicWishBadMethod => crate::picwish::error(
             StatusCode::NOT_FOUND,
             "The requested URL or method does not exist.",
         ),
-        Target::Bucket(target) => crate::cos::handle(app, route, target, parts, body).await,
-        Target::File => crate::files::handle(
-            app,
+        Target::Bucket(target) => {
+            let action = route.action.as_deref();
+            crate::cos::handle(&app.shared, &app.cos, action, target, parts, body).await
+        }
+        Target::File => crate::result_files::handle(
+            &app.shared,
             &parts.method,
             parts.uri.path(),
             parts.uri.query().unwrap_or_default(),
@@ -366,7 +202,7 @@ async fn handle(
 }
 
 fn index(app: &App) -> Response {
-    let e = crate::endpoints::Endpoints::new(&app.base_url, &app.config);
+    let e = crate::endpoints::Endpoints::new(&app.shared.base_url, &app.shared.config);
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -381,7 +217,7 @@ fn index(app: &App) -> Response {
 fn throttled(app: &App, route: &Route) -> Response {
     match &route.target {
         Target::Tencent => crate::tencent::envelope::error(
-            app,
+            &app.shared,
             "RequestLimitExceeded",
             "Your current request rate exceeds the frequency limit of this action. Please reduce the frequency of calls.",
         ),
@@ -392,7 +228,7 @@ fn throttled(app: &App, route: &Route) -> Response {
             )
         }
         Target::Bucket(t) => crate::cos::xml::error_response(
-            app,
+            &app.shared,
             t.ci,
             StatusCode::SERVICE_UNAVAILABLE,
             "SlowDown",
@@ -400,7 +236,7 @@ fn throttled(app: &App, route: &Route) -> Response {
             &t.sign_path,
         ),
         Target::File => crate::cos::xml::error_response(
-            app,
+            &app.shared,
             false,
             StatusCode::SERVICE_UNAVAILABLE,
             "SlowDown",
@@ -416,7 +252,7 @@ fn throttled(app: &App, route: &Route) -> Response {
 fn internal_error(app: &App, route: &Route) -> Response {
     match &route.target {
         Target::Tencent => crate::tencent::envelope::error(
-            app,
+            &app.shared,
             "InternalError",
             "An internal error has occurred. Retry your request, but if the problem persists, contact us.",
         ),
@@ -424,7 +260,7 @@ fn internal_error(app: &App, route: &Route) -> Response {
             crate::picwish::error(StatusCode::INTERNAL_SERVER_ERROR, "Server-side exception.")
         }
         Target::Bucket(t) => crate::cos::xml::error_response(
-            app,
+            &app.shared,
             t.ci,
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",
@@ -432,7 +268,7 @@ fn internal_error(app: &App, route: &Route) -> Response {
             &t.sign_path,
         ),
         Target::File => crate::cos::xml::error_response(
-            app,
+            &app.shared,
             false,
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",

@@ -24,6 +24,12 @@ pub const TEMP_SECRET_KEY: &str = "emulator-temporary-secret-key";
 pub const TEMP_SESSION_TOKEN: &str = "emulator-session-token";
 /// The PicWish API key the emulator accepts (`X-API-KEY`).
 pub const PICWISH_API_KEY: &str = "emulator-api-key";
+/// The emulator's action name of PicWish task creation (for faults and rate limits).
+pub const PICWISH_CREATE_ACTION: &str = "CreateOcrTask";
+/// The emulator's action name of PicWish task queries.
+pub const PICWISH_QUERY_ACTION: &str = "QueryOcrTask";
+/// Largest PicWish upload: 200 MB.
+pub(crate) const PICWISH_MAX_FILE: u64 = 200 * 1024 * 1024;
 /// The bucket that exists from the start.
 pub const DEFAULT_BUCKET: &str = "examplebucket-1250000000";
 /// The region reported for the bucket and used in examples.
@@ -126,8 +132,8 @@ pub fn documented_rate_limits() -> BTreeMap<String, f64> {
         ("ReconstructDocumentSSE", 20.0),
         ("CreateSplitDocumentFlow", 20.0),
         ("GetSplitDocumentResult", 20.0),
-        (crate::picwish::ACTION_CREATE, 2.0),
-        (crate::picwish::ACTION_QUERY, 2.0),
+        (PICWISH_CREATE_ACTION, 2.0),
+        (PICWISH_QUERY_ACTION, 2.0),
     ];
     table
         .iter()
@@ -210,7 +216,7 @@ impl Default for EmulatorConfig {
             record_capacity: 1_000,
             clock: ClockMode::System,
             max_object_size: 256 * 1024 * 1024,
-            picwish_max_upload: crate::picwish::MAX_FILE,
+            picwish_max_upload: PICWISH_MAX_FILE,
             faults: Vec::new(),
             seed: None,
         }

@@ -20,7 +20,6 @@
 //! are addressed by a bucket host or under `/cos/` and `/ci/`, PicWish under `/api/`, result
 //! files under `/files/`; only a request with none of these reaches `/_emulator/`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::to_bytes;
@@ -29,9 +28,9 @@ use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
 use crate::fault::{Fault, FaultId, FaultKind, FaultScope, Trigger};
 use crate::record::RecordedRequest;
+use crate::shared::Shared;
 
 /// The path prefix of the control API.
 pub(crate) const PREFIX: &str = "/_emulator";
@@ -57,7 +56,7 @@ fn no_content() -> Response {
 }
 
 /// Answers a control request.
-pub(crate) async fn handle(app: &Arc<App>, request: Request) -> Response {
+pub(crate) async fn handle(shared: &Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = to_bytes(body, MAX_BODY).await else {
         return error(
@@ -70,26 +69,26 @@ pub(crate) async fn handle(app: &Arc<App>, request: Request) -> Response {
     let method = &parts.method;
     match (rest, method) {
         ("", &Method::GET) => index(),
-        ("/record", &Method::GET) => record(app),
+        ("/record", &Method::GET) => record(shared),
         ("/record", &Method::DELETE) => {
-            app.recorder.reset();
+            shared.recorder.reset();
             no_content()
         }
-        ("/faults", &Method::GET) => faults(app),
-        ("/faults", &Method::POST) => inject(app, &body),
+        ("/faults", &Method::GET) => faults(shared),
+        ("/faults", &Method::POST) => inject(shared, &body),
         ("/faults", &Method::DELETE) => {
-            app.faults.clear();
+            shared.faults.clear();
             no_content()
         }
         ("/reset", &Method::POST) => {
-            app.recorder.reset();
-            app.faults.clear();
+            shared.recorder.reset();
+            shared.faults.clear();
             no_content()
         }
-        ("/clock", &Method::GET) => clock(app),
-        ("/clock", &Method::POST) => move_clock(app, &body),
+        ("/clock", &Method::GET) => clock(shared),
+        ("/clock", &Method::POST) => move_clock(shared, &body),
         _ => match rest.strip_prefix("/faults/") {
-            Some(id) if method == Method::DELETE => remove_fault(app, id),
+            Some(id) if method == Method::DELETE => remove_fault(shared, id),
             _ if known(rest) => error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!("{method} is not allowed on {path}"),
@@ -142,13 +141,18 @@ fn request_json(r: &RecordedRequest) -> Value {
     })
 }
 
-fn record(app: &App) -> Response {
-    let requests: Vec<Value> = app.recorder.snapshot().iter().map(request_json).collect();
+fn record(shared: &Shared) -> Response {
+    let requests: Vec<Value> = shared
+        .recorder
+        .snapshot()
+        .iter()
+        .map(request_json)
+        .collect();
     json_response(
         StatusCode::OK,
         &json!({
-            "total_requests": app.recorder.total(),
-            "submissions": app.recorder.submission_counts(),
+            "total_requests": shared.recorder.total(),
+            "submissions": shared.recorder.submission_counts(),
             "requests": requests,
         }),
     )
@@ -194,8 +198,8 @@ fn fault_json(id: FaultId, fault: &Fault) -> Value {
     Value::Object(map)
 }
 
-fn faults(app: &App) -> Response {
-    let list: Vec<Value> = app
+fn faults(shared: &Shared) -> Response {
+    let list: Vec<Value> = shared
         .faults
         .list()
         .iter()
@@ -204,40 +208,40 @@ fn faults(app: &App) -> Response {
     json_response(StatusCode::OK, &json!({ "faults": list }))
 }
 
-fn inject(app: &App, body: &[u8]) -> Response {
+fn inject(shared: &Shared, body: &[u8]) -> Response {
     let Ok(text) = std::str::from_utf8(body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text");
     };
     match text.parse::<Fault>() {
         Ok(fault) => {
-            let id = app.faults.inject(fault);
+            let id = shared.faults.inject(fault);
             json_response(StatusCode::CREATED, &json!({ "id": id.0 }))
         }
         Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 
-fn remove_fault(app: &App, id: &str) -> Response {
+fn remove_fault(shared: &Shared, id: &str) -> Response {
     let Ok(id) = id.parse::<u64>() else {
         return error(StatusCode::BAD_REQUEST, format!("`{id}` is not a fault id"));
     };
-    if app.faults.remove(FaultId(id)) {
+    if shared.faults.remove(FaultId(id)) {
         no_content()
     } else {
         error(StatusCode::NOT_FOUND, format!("no active fault {id}"))
     }
 }
 
-fn clock_json(app: &App) -> Value {
+fn clock_json(shared: &Shared) -> Value {
     json!({
-        "now_unix": app.clock.now_unix(),
-        "now_millis": app.clock.now_millis(),
-        "manual": app.clock.is_manual(),
+        "now_unix": shared.clock.now_unix(),
+        "now_millis": shared.clock.now_millis(),
+        "manual": shared.clock.is_manual(),
     })
 }
 
-fn clock(app: &App) -> Response {
-    json_response(StatusCode::OK, &clock_json(app))
+fn clock(shared: &Shared) -> Response {
+    json_response(StatusCode::OK, &clock_json(shared))
 }
 
 #[derive(serde::Deserialize)]
@@ -250,7 +254,7 @@ struct ClockMove {
     set_unix: Option<u64>,
 }
 
-fn move_clock(app: &App, body: &[u8]) -> Response {
+fn move_clock(shared: &Shared, body: &[u8]) -> Response {
     let request: ClockMove = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
@@ -260,7 +264,7 @@ fn move_clock(app: &App, body: &[u8]) -> Response {
             )
         }
     };
-    let clock = &app.clock;
+    let clock = &shared.clock;
     match request {
         ClockMove {
             advance_secs: Some(s),
@@ -304,5 +308,5 @@ fn move_clock(app: &App, body: &[u8]) -> Response {
             )
         }
     }
-    json_response(StatusCode::OK, &clock_json(app))
+    json_response(StatusCode::OK, &clock_json(shared))
 }

@@ -9,14 +9,13 @@
 //! * PicWish result URLs: `?expires=<unix>&sign=<hex HMAC-SHA256>`.
 //!
 //! An expired URL answers 403 `AccessDenied` "Request has expired", a tampered one 403
-//! (`SignatureDoesNotMatch` / `AccessDenied`), both with a COS-style XML body.
+//! (`SignatureDoesNotMatch` / `AccessDenied`), both with a COS-style XML body (served by
+//! `result_files`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
-use axum::body::Body;
-use axum::http::{header, Method, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use bytes::Bytes;
 use url::Url;
 
@@ -216,48 +215,6 @@ impl FileStore {
             return Err(FileError::Expired);
         }
         self.get(id).ok_or(FileError::NotFound)
-    }
-}
-
-/// Answers `GET`/`HEAD /files/…`.
-pub(crate) fn handle(app: &crate::app::App, method: &Method, path: &str, query: &str) -> Response {
-    if method != Method::GET && method != Method::HEAD {
-        return crate::cos::xml::error_response(
-            app,
-            false,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "The specified method is not allowed against this resource.",
-            path,
-        );
-    }
-    match app
-        .files
-        .resolve(method.as_str(), path, query, app.clock.now_unix())
-    {
-        Ok(file) => {
-            let len = file.bytes.len();
-            let body = if method == Method::HEAD {
-                Body::empty()
-            } else {
-                Body::from(file.bytes)
-            };
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, file.content_type)
-                .header(header::CONTENT_LENGTH, len)
-                .header(
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}\"", file.name.replace('"', "")),
-                )
-                .header("x-cos-request-id", app.ids.cos_request_id())
-                .body(body)
-                .unwrap_or_default()
-        }
-        Err(e) => {
-            let (status, code, message) = e.answer();
-            crate::cos::xml::error_response(app, false, status, code, &message, path)
-        }
     }
 }
 

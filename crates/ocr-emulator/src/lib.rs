@@ -106,6 +106,7 @@
 mod app;
 mod artifacts;
 pub mod auth;
+mod buckets;
 pub mod cli;
 mod clock;
 mod config;
@@ -123,22 +124,24 @@ mod ids;
 mod picwish;
 mod rate_limit;
 mod record;
+mod result_files;
 mod route;
 pub mod samples;
 mod server;
 mod service;
+mod shared;
 mod tasks;
 mod tencent;
 
 pub use clock::{ClockMode, EmulatorClock};
 pub use config::{
     documented_rate_limits, temporary_test_credential, test_credential, EmulatorConfig,
-    ServiceDurations, TaskDurations, DEFAULT_BUCKET, DEFAULT_REGION, PICWISH_API_KEY, SECRET_ID,
-    SECRET_KEY, TEMP_SECRET_ID, TEMP_SECRET_KEY, TEMP_SESSION_TOKEN,
+    ServiceDurations, TaskDurations, DEFAULT_BUCKET, DEFAULT_REGION, PICWISH_API_KEY,
+    PICWISH_CREATE_ACTION, PICWISH_QUERY_ACTION, SECRET_ID, SECRET_KEY, TEMP_SECRET_ID,
+    TEMP_SECRET_KEY, TEMP_SESSION_TOKEN,
 };
 pub use endpoints::Endpoints;
 pub use fault::{Fault, FaultId, FaultKind, FaultScope, FaultSpecError, Trigger, FAULT_KIND_NAMES};
-pub use picwish::{ACTION_CREATE as PICWISH_CREATE_ACTION, ACTION_QUERY as PICWISH_QUERY_ACTION};
 pub use record::{RecordedRequest, REDACTED};
 pub use server::{Emulator, StartError};
 pub use service::Service;

@@ -20,21 +20,15 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::app::{App, BodySize};
 use crate::artifacts;
+use crate::config::{PICWISH_CREATE_ACTION, PICWISH_QUERY_ACTION};
 use crate::content::{self, Document, Format, Unreadable};
 use crate::files::StoredFile;
 use crate::http_util::{drain, header_str};
 use crate::service::Service;
+use crate::shared::{BodySize, Shared};
 use crate::tasks::{Phase, TaskTable, Timeline, MAX_TASKS};
 
-/// The emulator's action name of task creation (for faults and rate limits).
-pub const ACTION_CREATE: &str = "CreateOcrTask";
-/// The emulator's action name of task queries.
-pub const ACTION_QUERY: &str = "QueryOcrTask";
-
-/// Largest upload: 200 MB.
-pub(crate) const MAX_FILE: u64 = 200 * 1024 * 1024;
 /// Largest image side.
 const MAX_SIDE: u32 = 32_512;
 /// Bytes of an upload kept for recognition (the rest is only hashed).
@@ -110,9 +104,9 @@ fn success(data: Value) -> Response {
         .into_response()
 }
 
-fn authorised(app: &App, parts: &Parts) -> bool {
+fn authorised(shared: &Shared, parts: &Parts) -> bool {
     header_str(&parts.headers, "x-api-key")
-        .is_some_and(|key| app.config.picwish_api_keys.iter().any(|k| k == key))
+        .is_some_and(|key| shared.config.picwish_api_keys.iter().any(|k| k == key))
 }
 
 fn unauthorised() -> Response {
@@ -153,11 +147,16 @@ fn with_size(mut response: Response, size: u64) -> Response {
 /// discarded first, and so has the rest of an upload refused part-way (too large, malformed):
 /// the client then receives the answer, as from the real service, rather than a connection
 /// reset in the middle of its upload.
-pub(crate) async fn create(app: &Arc<App>, parts: Parts, body: Body) -> Response {
-    if !authorised(app, &parts) {
+pub(crate) async fn create(
+    shared: &Shared,
+    state: &PicWishState,
+    parts: Parts,
+    body: Body,
+) -> Response {
+    if !authorised(shared, &parts) {
         return with_size(unauthorised(), drain(body).await);
     }
-    if !app.within_rate_limit(ACTION_CREATE) {
+    if !shared.within_rate_limit(PICWISH_CREATE_ACTION) {
         return with_size(throttled(), drain(body).await);
     }
     let content_type = header_str(&parts.headers, "content-type").unwrap_or_default();
@@ -175,9 +174,9 @@ pub(crate) async fn create(app: &Arc<App>, parts: Parts, body: Body) -> Response
         Err(e) => return bad(format!("Malformed multipart body: {e}")),
     };
     let mut read: u64 = 0;
-    let max = app.config.picwish_max_upload;
+    let max = shared.config.picwish_max_upload;
     match read_form(&mut multipart, &mut read, max).await {
-        Ok(form) => with_size(create_task(app, form), read),
+        Ok(form) => with_size(create_task(shared, state, form), read),
         Err(response) => {
             drain_form(&mut multipart).await;
             with_size(*response, read)
@@ -363,7 +362,7 @@ fn check_languages(list: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn create_task(app: &Arc<App>, form: Form) -> Response {
+fn create_task(shared: &Shared, state: &PicWishState, form: Form) -> Response {
     let url = form.image_url.filter(|u| !u.trim().is_empty());
     let file = form.image_file.filter(|f| f.size > 0 || !f.name.is_empty());
     let source_doc = match (url, file) {
@@ -375,7 +374,7 @@ fn create_task(app: &Arc<App>, form: Form) -> Response {
             if let Err(message) = check_url(&url) {
                 return bad(message);
             }
-            app.url_document(url.trim())
+            shared.url_document(url.trim())
         }
         (None, Some(upload)) => {
             if upload.size == 0 {
@@ -416,18 +415,18 @@ fn create_task(app: &Arc<App>, form: Form) -> Response {
             ));
         }
     }
-    let mut failure =
-        app.take_task_failure(Service::PicWish, ACTION_CREATE)
-            .map(|(code, message)| {
-                (
-                    code.trim()
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|c| *c < 0)
-                        .unwrap_or(-1),
-                    message,
-                )
-            });
+    let mut failure = shared
+        .take_task_failure(Service::PicWish, PICWISH_CREATE_ACTION)
+        .map(|(code, message)| {
+            (
+                code.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|c| *c < 0)
+                    .unwrap_or(-1),
+                message,
+            )
+        });
     let accepted = [
         Format::Pdf,
         Format::Ole,
@@ -450,34 +449,35 @@ fn create_task(app: &Arc<App>, form: Form) -> Response {
             None => None,
         };
     }
-    let id = app.ids.uuid();
-    app.picwish.tasks.insert(
+    let id = shared.ids.uuid();
+    state.tasks.insert(
         id.clone(),
         PicTask {
             id: id.clone(),
-            timeline: Timeline::new(app.clock.now_millis(), app.config.durations.picwish),
+            timeline: Timeline::new(shared.clock.now_millis(), shared.config.durations.picwish),
             doc: Arc::new(source_doc),
             format,
             failure,
         },
     );
-    app.recorder
-        .count_submission(Service::PicWish, ACTION_CREATE);
+    shared
+        .recorder
+        .count_submission(Service::PicWish, PICWISH_CREATE_ACTION);
     success(json!({ "task_id": id }))
 }
 
 /// `GET /api/tasks/document/ocr/{task_id}`.
-pub(crate) fn query(app: &Arc<App>, parts: &Parts, id: &str) -> Response {
-    if !authorised(app, parts) {
+pub(crate) fn query(shared: &Shared, state: &PicWishState, parts: &Parts, id: &str) -> Response {
+    if !authorised(shared, parts) {
         return unauthorised();
     }
-    if !app.within_rate_limit(ACTION_QUERY) {
+    if !shared.within_rate_limit(PICWISH_QUERY_ACTION) {
         return throttled();
     }
-    let Some(task) = app.picwish.tasks.get(&id.to_owned()) else {
+    let Some(task) = state.tasks.get(&id.to_owned()) else {
         return error(StatusCode::NOT_FOUND, "The task_id does not exist.");
     };
-    let now = app.clock.now_millis();
+    let now = shared.clock.now_millis();
     let secs = |ms: u64| (ms / 1000).to_string();
     let t = task.timeline;
     let mut data = json!({ "task_id": task.id, "created_at": secs(t.created_ms) });
@@ -515,12 +515,12 @@ pub(crate) fn query(app: &Arc<App>, parts: &Parts, id: &str) -> Response {
                     .into_response();
             }
             let expires = (t.finished_ms() / 1000)
-                .saturating_add(app.config.picwish_result_validity.as_secs());
-            match result_file(app, &task) {
+                .saturating_add(shared.config.picwish_result_validity.as_secs());
+            match result_file(shared, &task) {
                 Ok(name) => {
-                    let url = app
+                    let url = shared
                         .files
-                        .url(&app.base_url, &file_id(&task), &name, expires);
+                        .url(&shared.base_url, &file_id(&task), &name, expires);
                     map.insert("file".into(), json!(url));
                 }
                 Err(_) => {
@@ -542,10 +542,10 @@ fn file_id(task: &PicTask) -> String {
 }
 
 /// Stores the result file (once) and returns its name.
-fn result_file(app: &App, task: &PicTask) -> Result<String, std::io::Error> {
+fn result_file(shared: &Shared, task: &PicTask) -> Result<String, std::io::Error> {
     let name = format!("{}.{}", task.doc.stem(), task.format);
     let id = file_id(task);
-    if app.files.get(&id).is_some() {
+    if shared.files.get(&id).is_some() {
         return Ok(name);
     }
     let pages: Vec<Vec<String>> = task.doc.pages.iter().map(|p| p.lines.clone()).collect();
@@ -572,7 +572,7 @@ fn result_file(app: &App, task: &PicTask) -> Result<String, std::io::Error> {
             "text/plain; charset=utf-8",
         ),
     };
-    app.files.put(
+    shared.files.put(
         &id,
         StoredFile {
             bytes: Bytes::from(bytes),

@@ -9,26 +9,13 @@
 
 use axum::http::{HeaderMap, Method, Uri};
 
+use crate::config::{PICWISH_CREATE_ACTION, PICWISH_QUERY_ACTION};
+use crate::cos::BucketTarget;
 use crate::http_util::{decode, header_str, parse_query};
 use crate::service::Service;
 
 /// PicWish create/query path.
 pub(crate) const PICWISH_PATH: &str = "/api/tasks/document/ocr";
-
-/// A COS or CI request's bucket and object or resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct BucketTarget {
-    pub(crate) bucket: String,
-    /// COS: the object key (no leading `/`; may be empty). CI: the resource path
-    /// (`/jobs/…`, `/template…`).
-    pub(crate) key: String,
-    /// The decoded path as received: what the client signed.
-    pub(crate) sign_path: String,
-    /// True for the CI service.
-    pub(crate) ci: bool,
-    /// True when addressed by `Host` rather than by path.
-    pub(crate) virtual_host: bool,
-}
 
 /// Where a request goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +109,7 @@ pub(crate) fn classify(method: &Method, uri: &Uri, headers: &HeaderMap) -> Route
         return if *method == Method::POST {
             Route {
                 service: Service::PicWish,
-                action: Some(crate::picwish::ACTION_CREATE.to_owned()),
+                action: Some(PICWISH_CREATE_ACTION.to_owned()),
                 target: Target::PicWishCreate,
             }
         } else {
@@ -138,7 +125,7 @@ pub(crate) fn classify(method: &Method, uri: &Uri, headers: &HeaderMap) -> Route
         return if *method == Method::GET && !id.contains('/') {
             Route {
                 service: Service::PicWish,
-                action: Some(crate::picwish::ACTION_QUERY.to_owned()),
+                action: Some(PICWISH_QUERY_ACTION.to_owned()),
                 target: Target::PicWishQuery(id),
             }
         } else {

@@ -58,7 +58,7 @@ impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
             .field("base_url", &self.base_url.as_str())
-            .field("config", &self.app.config)
+            .field("config", &self.app.shared.config)
             .finish()
     }
 }
@@ -169,7 +169,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn endpoints(&self) -> Endpoints {
-        Endpoints::new(&self.base_url, &self.app.config)
+        Endpoints::new(&self.base_url, &self.app.shared.config)
     }
 
     /// The configuration in force.
@@ -181,7 +181,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn config(&self) -> &EmulatorConfig {
-        &self.app.config
+        &self.app.shared.config
     }
 
     /// The emulator clock: read it, or move it (a manual clock moves only this way).
@@ -197,7 +197,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn clock(&self) -> &EmulatorClock {
-        &self.app.clock
+        &self.app.shared.clock
     }
 
     /// The recorded requests, oldest first (at most `record_capacity`), with secrets
@@ -212,7 +212,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
-        self.app.recorder.snapshot()
+        self.app.shared.recorder.snapshot()
     }
 
     /// How many requests the record holds now (never more than its capacity).
@@ -224,7 +224,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn recorded_len(&self) -> usize {
-        self.app.recorder.len()
+        self.app.shared.recorder.len()
     }
 
     /// How many requests have arrived since start (recorded or not).
@@ -236,7 +236,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn total_requests(&self) -> u64 {
-        self.app.recorder.total()
+        self.app.shared.recorder.total()
     }
 
     /// Empties the record (the totals keep counting).
@@ -249,7 +249,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn clear_recorded(&self) {
-        self.app.recorder.clear();
+        self.app.shared.recorder.clear();
     }
 
     /// Accepted submissions (billed create calls: tasks created, synchronous
@@ -262,7 +262,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn submissions(&self, service: Service) -> u64 {
-        self.app.recorder.submissions(service)
+        self.app.shared.recorder.submissions(service)
     }
 
     /// Accepted submissions per action (`CreateReconstructDocumentFlow`,
@@ -276,7 +276,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn submission_counts(&self) -> BTreeMap<String, u64> {
-        self.app.recorder.submission_counts()
+        self.app.shared.recorder.submission_counts()
     }
 
     /// Injects a fault; returns its id.
@@ -289,7 +289,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn inject(&self, fault: Fault) -> FaultId {
-        self.app.faults.inject(fault)
+        self.app.shared.faults.inject(fault)
     }
 
     /// Removes an injected fault; false if it was already gone.
@@ -302,7 +302,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn remove_fault(&self, id: FaultId) -> bool {
-        self.app.faults.remove(id)
+        self.app.shared.faults.remove(id)
     }
 
     /// Removes every fault.
@@ -316,7 +316,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn clear_faults(&self) {
-        self.app.faults.clear();
+        self.app.shared.faults.clear();
     }
 
     /// The faults still active.
@@ -329,7 +329,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn faults(&self) -> Vec<(FaultId, Fault)> {
-        self.app.faults.list()
+        self.app.shared.faults.list()
     }
 
     /// Sets an action's rate limit in requests per second (`0` = unlimited).
@@ -341,7 +341,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn set_rate_limit(&self, action: &str, per_sec: f64) {
-        self.app.limits.set(action, per_sec);
+        self.app.shared.limits.set(action, per_sec);
     }
 
     /// Sets the rate limit of actions without their own (`0` = unlimited).
@@ -354,7 +354,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn set_default_rate_limit(&self, per_sec: f64) {
-        self.app.limits.set_default(per_sec);
+        self.app.shared.limits.set_default(per_sec);
     }
 
     /// The rate limit in force for an action (`0` = unlimited).
@@ -366,7 +366,7 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn rate_limit(&self, action: &str) -> f64 {
-        self.app.limits.rate(action)
+        self.app.shared.limits.rate(action)
     }
 
     /// Stores an object in a bucket directly (no request, no signature): test setup.
@@ -379,8 +379,9 @@ impl Emulator {
     /// ```
     pub fn put_object(&self, bucket: &str, key: &str, data: Vec<u8>) {
         self.app
-            .cos
-            .put_direct(bucket, key, data, self.app.clock.now_unix());
+            .shared
+            .buckets
+            .put_direct(bucket, key, data, self.app.shared.clock.now_unix());
     }
 
     /// An object's bytes, if it exists.
@@ -393,7 +394,11 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
-        self.app.cos.object(bucket, key).map(|o| o.data.to_vec())
+        self.app
+            .shared
+            .buckets
+            .object(bucket, key)
+            .map(|o| o.data.to_vec())
     }
 
     /// Stops accepting, lets requests in flight finish (up to a few seconds), then

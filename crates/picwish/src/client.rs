@@ -2,16 +2,15 @@
 //! `wait`, each sent through the shared ocr-core [`Runtime`] with the client's rate limit.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use ocr_core::clock::{unix_secs, Clock, ClockSkew, SystemClock};
+use ocr_core::clock::ServerClock;
 use ocr_core::poll::poll_until_done;
 use ocr_core::{
-    Document, Error, ErrorKind, JobStatus, Operation, PollPolicy, Progress, RateLimiter, Result,
-    RetryPolicy, Runtime, RuntimeConfig, Timeouts,
+    ClientOptions, ConfigureClient, Document, Error, ErrorKind, JobStatus, Operation, PollPolicy,
+    Progress, RateLimiter, Result, Runtime,
 };
 use percent_encoding::percent_decode_str;
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
@@ -23,7 +22,7 @@ use crate::create::CreateTask;
 use crate::http_status::{status_error, Call};
 use crate::limits::{
     API_KEY_ENV, API_KEY_HEADER, DEFAULT_BASE_URL, DEFAULT_POLL_INTERVAL, DEFAULT_RATE_LIMIT,
-    DEFAULT_WAIT_DEADLINE, PROVIDER_ID,
+    DEFAULT_WAIT_DEADLINE, PROVIDER_ID, TASKS,
 };
 use crate::redact::scrub;
 use crate::result::{ResultFile, ResultFormat};
@@ -44,6 +43,7 @@ pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 ///
 /// ```
 /// use std::time::Duration;
+/// use picwish::prelude::*;
 /// let client = picwish::PicWish::builder()
 ///     .api_key("YOUR_API_KEY")
 ///     .base_url("http://127.0.0.1:8080")
@@ -59,11 +59,9 @@ pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 pub struct PicWishBuilder {
     api_key: Option<String>,
     base_url: String,
-    runtime: RuntimeConfig,
-    rate_limit: Option<f64>,
+    options: ClientOptions,
     poll_interval: Duration,
     wait_deadline: Duration,
-    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for PicWishBuilder {
@@ -71,11 +69,21 @@ impl fmt::Debug for PicWishBuilder {
         f.debug_struct("PicWishBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
-            .field("runtime", &self.runtime)
-            .field("rate_limit", &self.rate_limit)
+            .field("options", &self.options)
             .field("poll_interval", &self.poll_interval)
             .field("wait_deadline", &self.wait_deadline)
             .finish_non_exhaustive()
+    }
+}
+
+/// The clock is used for job times and result-expiry checks; either way the client corrects
+/// it by the offset to the service's clock, learned from the `Date` header of every answer.
+/// Create and query calls share one rate limit, named [`TASKS`](crate::TASKS) (default 2/s, the
+/// documented QPS). An upload must finish within the per-attempt timeout (60 s by default):
+/// raise it for large files on slow links.
+impl ConfigureClient for PicWishBuilder {
+    fn client_options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
     }
 }
 
@@ -105,45 +113,6 @@ impl PicWishBuilder {
         self
     }
 
-    /// Replaces all transport settings (timeouts, retry, HTTP client) at once.
-    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
-        self.runtime = runtime;
-        self
-    }
-
-    /// Sets the timeouts. An upload must finish within the per-attempt timeout (60 s by
-    /// default): raise it for large files on slow links.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.runtime.timeouts = timeouts;
-        self
-    }
-
-    /// Sets the retry policy (throttling, 5xx and connection failures are retried; a create
-    /// that may have reached the service is never resent).
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.runtime.retry = retry;
-        self
-    }
-
-    /// Sends through the caller's HTTP client (proxies, custom CAs, middleware).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime.http_client = Some(client);
-        self
-    }
-
-    /// Limits create and query calls to `per_second` requests per second, shared by all
-    /// clones of the client (default 2, the documented QPS).
-    pub fn rate_limit(mut self, per_second: f64) -> Self {
-        self.rate_limit = Some(per_second);
-        self
-    }
-
-    /// Removes the client-side rate limit (429 responses are still retried).
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
-        self
-    }
-
     /// How long `wait` sleeps between polls (default 1 s, as recommended).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
@@ -154,14 +123,6 @@ impl PicWishBuilder {
     /// running after the deadline and can be polled again.
     pub fn wait_deadline(mut self, deadline: Duration) -> Self {
         self.wait_deadline = deadline;
-        self
-    }
-
-    /// Uses another clock for job times and result-expiry checks (tests). Either way the
-    /// client corrects it by the offset to the service's clock, learned from the `Date` header
-    /// of every API response.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
         self
     }
 
@@ -196,21 +157,17 @@ impl PicWishBuilder {
                 self.base_url
             )));
         }
-        let limiter = match self.rate_limit {
-            Some(rate) if rate.is_finite() && rate > 0.0 => Some(RateLimiter::per_second(rate)),
-            Some(rate) => {
-                return Err(config(format!(
-                    "the rate limit must be a positive number of requests per second, not {rate}"
-                )))
-            }
-            None => None,
-        };
+        let limiter = self
+            .options
+            .rate_limits
+            .limiters(PROVIDER_ID, &[((), TASKS, Some(DEFAULT_RATE_LIMIT))])?
+            .remove(&());
         if self.poll_interval.is_zero() || self.wait_deadline.is_zero() {
             return Err(config(
                 "the poll interval and the wait deadline must be greater than zero".into(),
             ));
         }
-        let runtime = self.runtime.build()?;
+        let runtime = self.options.build_runtime()?;
         Ok(PicWish {
             inner: Arc::new(Inner {
                 api_key,
@@ -218,9 +175,7 @@ impl PicWishBuilder {
                 runtime,
                 limiter,
                 poll: PollPolicy::fixed(self.poll_interval, self.wait_deadline),
-                clock: self.clock,
-                skew: ClockSkew::default(),
-                skew_known: AtomicBool::new(false),
+                clock: ServerClock::new(self.options.clock),
             }),
         })
     }
@@ -250,11 +205,8 @@ struct Inner {
     runtime: Runtime,
     limiter: Option<RateLimiter>,
     poll: PollPolicy,
-    clock: Arc<dyn Clock>,
-    /// The service's clock minus ours, learned from `Date` headers.
-    skew: ClockSkew,
-    /// Whether `skew` was learned from a response (else it is 0 for want of knowing).
-    skew_known: AtomicBool,
+    /// Our clock and the offset to the service's, learned from `Date` headers.
+    clock: ServerClock,
 }
 
 impl fmt::Debug for PicWish {
@@ -288,11 +240,9 @@ impl PicWish {
         PicWishBuilder {
             api_key: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
-            runtime: RuntimeConfig::default(),
-            rate_limit: Some(DEFAULT_RATE_LIMIT),
+            options: ClientOptions::default(),
             poll_interval: DEFAULT_POLL_INTERVAL,
             wait_deadline: DEFAULT_WAIT_DEADLINE,
-            clock: Arc::new(SystemClock),
         }
     }
 
@@ -320,21 +270,18 @@ impl PicWish {
     /// The current time as the service sees it, Unix seconds: the client's clock corrected by
     /// the offset learned from `Date` headers (uncorrected until a response has told it).
     pub(crate) fn now_unix(&self) -> u64 {
-        unix_secs(self.inner.skew.adjust(self.inner.clock.now()))
+        self.inner.clock.now_unix()
     }
 
     /// The service's current time, if a response has told the offset to our clock.
     fn service_now_if_known(&self) -> Option<u64> {
-        self.inner
-            .skew_known
-            .load(Ordering::Relaxed)
-            .then(|| self.now_unix())
+        self.inner.clock.is_known().then(|| self.now_unix())
     }
 
     /// The offset between the service's clock and the client's, in seconds (service minus
     /// client), as learned from the `Date` header of the latest API response; 0 before any.
     pub fn clock_skew_secs(&self) -> i64 {
-        self.inner.skew.offset_secs()
+        self.inner.clock.offset_secs()
     }
 
     /// Learns the service's clock from a response's `Date` header.
@@ -345,13 +292,7 @@ impl PicWish {
         else {
             return;
         };
-        if self
-            .inner
-            .skew
-            .learn_from_date_header(date, self.inner.clock.now())
-        {
-            self.inner.skew_known.store(true, Ordering::Relaxed);
-        }
+        self.inner.clock.learn_from_date(date);
     }
 
     /// How [`PicWish::wait`] polls.
@@ -579,7 +520,7 @@ impl PicWish {
                 }
                 let (status, headers, body) = self.exchange(request).await?;
                 if !(200..300).contains(&status) {
-                    let wait = retry_after(&headers, self.inner.clock.now());
+                    let wait = retry_after(&headers, self.inner.clock.local_now());
                     return Err(status_error(call, status, None, wait));
                 }
                 Ok((headers, body))
@@ -636,7 +577,7 @@ impl PicWish {
         let envelope = serde_json::from_slice::<RawEnvelope>(body);
         let secret = self.inner.api_key.to_str().unwrap_or_default();
         let message = |env: &RawEnvelope| env.message.as_deref().map(|m| scrub(m, secret));
-        let wait = || retry_after(headers, self.inner.clock.now());
+        let wait = || retry_after(headers, self.inner.clock.local_now());
         if !(200..300).contains(&http) {
             let said = envelope.as_ref().ok().and_then(message);
             return Err(status_error(call, http, said.as_deref(), wait()));

@@ -41,6 +41,10 @@ pub const RESULT_VALIDITY: Duration = Duration::from_secs(3600);
 /// The documented default request rate ("default QPS is 2"), applied client-side.
 pub const DEFAULT_RATE_LIMIT: f64 = 2.0;
 
+/// The name of the one client-side rate limit, shared by create and query calls (the QPS is
+/// the account's, not a call's): `.rate_limit(picwish::TASKS, 1.0)`, or `.rate_limit_all(1.0)`.
+pub const TASKS: &str = "tasks";
+
 /// The recommended polling interval: "We recommend polling every 1 second".
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 

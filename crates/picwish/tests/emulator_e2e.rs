@@ -3,6 +3,7 @@
 //! downloaded and mapped into `Document`s, through the public API only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use picwish::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -317,7 +318,7 @@ async fn a_wrong_api_key_is_refused_while_the_file_is_still_uploading() {
     let emulator = emulator().await;
     let client = builder(&emulator)
         .api_key("not-the-key")
-        .no_rate_limit()
+        .no_rate_limits()
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();

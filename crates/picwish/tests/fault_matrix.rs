@@ -12,6 +12,7 @@
 //! queries only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use picwish::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,7 +66,7 @@ async fn run(kind: &str, fault: &Fault, on_billed: bool) -> (usize, Vec<String>)
     let builder = PicWish::builder()
         .api_key(ocr_emulator::PICWISH_API_KEY)
         .base_url(emulator.endpoints().picwish.as_str())
-        .no_rate_limit()
+        .no_rate_limits()
         .retry(
             RetryPolicy::default()
                 .with_max_attempts(6)

@@ -4,6 +4,7 @@
 //! download is tried and the server decides.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use picwish::prelude::*;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -63,7 +64,7 @@ fn builder(emulator: &Emulator, offset_secs: i64) -> PicWishBuilder {
             emulator: emulator.clock().clone(),
             offset_secs,
         }))
-        .no_rate_limit()
+        .no_rate_limits()
         .retry(
             RetryPolicy::default()
                 .with_base_delay(Duration::from_millis(10))

@@ -4,6 +4,7 @@
 
 mod common;
 
+use picwish::prelude::*;
 use std::time::{Duration, Instant};
 
 use common::*;

@@ -3,6 +3,7 @@
 
 mod common;
 
+use picwish::prelude::*;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -66,9 +67,12 @@ fn other_settings_are_checked_when_building() {
         with(PicWish::builder().base_url("not a url")),
         ErrorKind::Config
     );
-    assert_eq!(with(PicWish::builder().rate_limit(0.0)), ErrorKind::Config);
     assert_eq!(
-        with(PicWish::builder().rate_limit(f64::NAN)),
+        with(PicWish::builder().rate_limit_all(0.0)),
+        ErrorKind::Config
+    );
+    assert_eq!(
+        with(PicWish::builder().rate_limit_all(f64::NAN)),
         ErrorKind::Config
     );
     assert_eq!(
@@ -81,7 +85,7 @@ fn other_settings_are_checked_when_building() {
     );
     let no_limit = PicWish::builder()
         .api_key(KEY)
-        .no_rate_limit()
+        .no_rate_limits()
         .build()
         .unwrap();
     assert_eq!(no_limit.rate_limit(), None);

@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use picwish::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -225,7 +226,7 @@ async fn a_64_mib_file_streams_with_a_small_heap() {
     let client = PicWish::builder()
         .api_key("pw-test-key-memory")
         .base_url(format!("http://{address}"))
-        .no_rate_limit()
+        .no_rate_limits()
         .build()
         .unwrap();
     let task = CreateTask::from_file(&path);

@@ -2,20 +2,19 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use ocr_core::clock::{unix_secs, Clock, ClockSkew, SystemClock};
+use ocr_core::clock::{send_resigning_once, ServerClock};
 use ocr_core::{
-    Error, ErrorKind, Idempotency, Operation, RateLimiter, Result, RetryPolicy, Runtime,
-    RuntimeConfig, Timeouts,
+    ClientOptions, ConfigureClient, Error, ErrorKind, Idempotency, Operation, RateLimiter, Result,
+    Runtime,
 };
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tc_signing::{
-    Credential, CredentialChain, EnvSource, PayloadHash, ProcessEnv, ProvideCredential,
-    StaticProvider, Tc3Request, Tc3Signer,
+    CachedCredentials, ConfigureCredentials, Credential, CredentialError, PayloadHash,
+    ProvideCredential, Tc3Request, Tc3Signer,
 };
 use url::Url;
 
@@ -69,12 +68,13 @@ impl Action {
     }
 }
 
-/// Configures a [`TcClient`].
+/// Configures a [`TcClient`]. The shared settings (transport, rate limits, clock) come from
+/// [`ConfigureClient`], the credentials from [`ConfigureCredentials`].
 ///
 /// ```
-/// use std::sync::Arc;
 /// use tc_api::{Endpoint, Service, TcClient};
-/// use tc_signing::{Credential, StaticProvider};
+/// use tc_api::prelude::*;
+/// use tc_signing::Credential;
 ///
 /// const OCR: Service = Service { name: "ocr", version: "2018-11-19", provider_id: "tc-ocr" };
 /// let client = TcClient::builder(OCR)
@@ -93,9 +93,8 @@ pub struct TcClientBuilder {
     region: Option<String>,
     language: Option<Language>,
     credentials: Option<Arc<dyn ProvideCredential>>,
-    runtime: RuntimeConfig,
-    limits: HashMap<&'static str, f64>,
-    clock: Arc<dyn Clock>,
+    options: ClientOptions,
+    actions: Option<Vec<(&'static str, Option<f64>)>>,
     sign_action_header: bool,
 }
 
@@ -107,6 +106,19 @@ impl fmt::Debug for TcClientBuilder {
             .field("region", &self.region)
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
+    }
+}
+
+impl ConfigureClient for TcClientBuilder {
+    fn client_options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+impl ConfigureCredentials for TcClientBuilder {
+    fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
+        self.credentials = Some(provider);
+        self
     }
 }
 
@@ -129,66 +141,11 @@ impl TcClientBuilder {
         self
     }
 
-    /// Uses a credential provider (a chain, a profile, your own).
-    pub fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
-        self.credentials = Some(provider);
-        self
-    }
-
-    /// Uses a fixed credential.
-    pub fn credential(self, credential: Credential) -> Self {
-        self.credentials(Arc::new(StaticProvider::new(credential)))
-    }
-
-    /// Uses the default chain (environment, then profile file) over `env`.
-    pub fn credentials_from(self, env: Arc<dyn EnvSource>) -> Self {
-        self.credentials(Arc::new(CredentialChain::default_chain(env)))
-    }
-
-    /// Uses the default chain over the process environment and home directory.
-    pub fn credentials_from_env(self) -> Self {
-        self.credentials_from(Arc::new(ProcessEnv))
-    }
-
-    /// Replaces all transport settings at once.
-    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
-        self.runtime = runtime;
-        self
-    }
-
-    /// Sets the timeouts.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.runtime.timeouts = timeouts;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.runtime.retry = retry;
-        self
-    }
-
-    /// Sends through the caller's HTTP client.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime.http_client = Some(client);
-        self
-    }
-
-    /// Limits `action` to `per_second` requests per second, shared by all clones.
-    pub fn rate_limit(mut self, action: &'static str, per_second: f64) -> Self {
-        self.limits.insert(action, per_second);
-        self
-    }
-
-    /// Removes the client-side limit of `action`.
-    pub fn no_rate_limit(mut self, action: &'static str) -> Self {
-        self.limits.remove(action);
-        self
-    }
-
-    /// Uses another clock (tests, reproducible fixtures).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Declares the product's actions this client sends, each with its documented default
+    /// rate (`None`: no client-side limit by default). A rate limit naming another action then
+    /// fails the build. Without it, any action may be given a limit and none has a default.
+    pub fn actions(mut self, actions: &[(&'static str, Option<f64>)]) -> Self {
+        self.actions = Some(actions.to_vec());
         self
     }
 
@@ -201,22 +158,32 @@ impl TcClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<TcClient> {
+        let provider = self.service.provider_id;
         let credentials = self.credentials.ok_or_else(|| {
             Error::config(format!(
-                "no credentials configured for {}: set {} and {} or pass a credential",
-                self.service.provider_id,
+                "no credentials configured for {provider}: set {} and {} or pass a credential",
                 tc_signing::ENV_SECRET_ID,
                 tc_signing::ENV_SECRET_KEY
             ))
-            .with_provider(self.service.provider_id)
+            .with_provider(provider)
         })?;
         let url = self.endpoint.url(self.service.name)?;
         let host = host_header(&url)?;
-        let runtime = self.runtime.build()?;
-        let limiters = self
-            .limits
+        let runtime = self.options.build_runtime()?;
+        let limits = &self.options.rate_limits;
+        // Declared actions with their defaults; undeclared, whatever was named, no defaults.
+        let actions: Vec<(String, Option<f64>)> = match &self.actions {
+            Some(declared) => declared.iter().map(|&(n, d)| (n.to_owned(), d)).collect(),
+            None => limits.named().map(|(n, _)| (n.to_owned(), None)).collect(),
+        };
+        let keyed: Vec<(&str, &str, Option<f64>)> = actions
+            .iter()
+            .map(|(n, d)| (n.as_str(), n.as_str(), *d))
+            .collect();
+        let limiters: HashMap<String, RateLimiter> = limits
+            .limiters(provider, &keyed)?
             .into_iter()
-            .map(|(action, rate)| (action, RateLimiter::per_second(rate)))
+            .map(|(name, limiter)| (name.to_owned(), limiter))
             .collect();
         Ok(TcClient {
             inner: Arc::new(Inner {
@@ -225,13 +192,11 @@ impl TcClientBuilder {
                 host,
                 region: self.region,
                 language: self.language,
-                credentials,
-                cached: Mutex::new(None),
+                credentials: CachedCredentials::new(credentials),
                 signer: Tc3Signer::new(),
                 runtime,
                 limiters,
-                clock: self.clock,
-                skew: ClockSkew::default(),
+                clock: ServerClock::new(self.options.clock),
                 sign_action_header: self.sign_action_header,
             }),
         })
@@ -251,13 +216,11 @@ struct Inner {
     host: String,
     region: Option<String>,
     language: Option<Language>,
-    credentials: Arc<dyn ProvideCredential>,
-    cached: Mutex<Option<Credential>>,
+    credentials: CachedCredentials,
     signer: Tc3Signer,
     runtime: Runtime,
-    limiters: HashMap<&'static str, RateLimiter>,
-    clock: Arc<dyn Clock>,
-    skew: ClockSkew,
+    limiters: HashMap<String, RateLimiter>,
+    clock: ServerClock,
     sign_action_header: bool,
 }
 
@@ -272,9 +235,6 @@ impl fmt::Debug for TcClient {
     }
 }
 
-/// Refresh cached temporary credentials this long before they expire.
-const CREDENTIAL_REFRESH_MARGIN: Duration = Duration::from_secs(300);
-
 impl TcClient {
     /// A builder for `service`.
     pub fn builder(service: Service) -> TcClientBuilder {
@@ -284,9 +244,8 @@ impl TcClient {
             region: None,
             language: None,
             credentials: None,
-            runtime: RuntimeConfig::default(),
-            limits: HashMap::new(),
-            clock: Arc::new(SystemClock),
+            options: ClientOptions::default(),
+            actions: None,
             sign_action_header: false,
         }
     }
@@ -314,12 +273,12 @@ impl TcClient {
 
     /// The learned clock offset, in seconds (server minus local).
     pub fn clock_skew_secs(&self) -> i64 {
-        self.inner.skew.offset_secs()
+        self.inner.clock.offset_secs()
     }
 
     /// The current time as the server sees it (the client's clock plus the learned skew).
     pub fn now_unix(&self) -> u64 {
-        unix_secs(self.inner.skew.adjust(self.inner.clock.now()))
+        self.inner.clock.now_unix()
     }
 
     /// Calls `action` with `request` as its JSON body and decodes the `Response` object.
@@ -363,8 +322,7 @@ impl TcClient {
         self.inner
             .runtime
             .run(&op, self.inner.limiters.get(action.name), |_| async {
-                let mut resigned = false;
-                loop {
+                let send = || async {
                     let response = self.send_signed(action, &body).await?;
                     let is_stream = response
                         .headers()
@@ -372,21 +330,20 @@ impl TcClient {
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|ct| ct.starts_with("text/event-stream"));
                     if is_stream && response.status().is_success() {
-                        return Ok(response);
+                        return Ok(Err(response));
                     }
-                    let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
-                    match self.interpret(status, &headers, &bytes) {
-                        Err(err) if !resigned && self.should_resign(&err, &headers) => {
-                            resigned = true;
-                        }
-                        Err(err) => return Err(err),
-                        Ok(_) => {
-                            return Err(Error::decode(
-                                "expected an event stream, got a JSON response without an error",
-                            ))
-                        }
+                    Ok(Ok(read_answer(response).await?))
+                };
+                let relearned = |answer: &std::result::Result<Answer, reqwest::Response>| {
+                    answer.as_ref().is_ok_and(|a| self.refused_as_stale(a))
+                };
+                match send_resigning_once(send, relearned).await? {
+                    Err(stream) => Ok(stream),
+                    Ok((status, headers, bytes)) => {
+                        self.interpret(status, &headers, &bytes)?;
+                        Err(Error::decode(
+                            "expected an event stream, got a JSON response without an error",
+                        ))
                     }
                 }
             })
@@ -414,52 +371,21 @@ impl TcClient {
     }
 
     /// Sends once, re-signing and resending once if the server calls the timestamp stale.
-    async fn exchange(&self, action: Action, body: &[u8]) -> Result<(u16, HeaderMap, Vec<u8>)> {
-        let mut resigned = false;
-        loop {
-            let response = self.send_signed(action, body).await?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(Error::from_reqwest)?
-                .to_vec();
-            if !resigned {
-                if let Err(err) = self.interpret(status, &headers, &bytes) {
-                    if self.should_resign(&err, &headers) {
-                        resigned = true;
-                        continue;
-                    }
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+    async fn exchange(&self, action: Action, body: &[u8]) -> Result<Answer> {
+        let send = || async { read_answer(self.send_signed(action, body).await?).await };
+        send_resigning_once(send, |answer| self.refused_as_stale(answer)).await
     }
 
-    /// On a stale-timestamp refusal, learns the offset from the `Date` header; true when it did
-    /// (so a resend with a corrected timestamp can succeed).
-    fn should_resign(&self, err: &Error, headers: &HeaderMap) -> bool {
-        if err.code() != Some(SIGNATURE_EXPIRE) {
-            return false;
-        }
-        let Some(date) = headers
+    /// Whether `answer` refuses the request's timestamp and the server's clock was learned
+    /// from it (so a resend with a corrected timestamp can succeed).
+    fn refused_as_stale(&self, (status, headers, body): &Answer) -> bool {
+        let stale = self
+            .interpret(*status, headers, body)
+            .is_err_and(|err| err.code() == Some(SIGNATURE_EXPIRE));
+        let date = headers
             .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
-        else {
-            return false;
-        };
-        let learned = self
-            .inner
-            .skew
-            .learn_from_date_header(date, self.inner.clock.now());
-        if learned {
-            tracing::info!(
-                offset_secs = self.inner.skew.offset_secs(),
-                "clock skew learned from the server; re-signing"
-            );
-        }
-        learned
+            .and_then(|v| v.to_str().ok());
+        stale && self.inner.clock.relearn_after_stale_refusal(date)
     }
 
     fn interpret(
@@ -487,38 +413,16 @@ impl TcClient {
                 status,
                 headers,
                 header_request_id,
-                self.inner.clock.now(),
+                self.inner.clock.local_now(),
             )),
         }
     }
 
     fn credential(&self) -> Result<Credential> {
-        let now = self.inner.clock.now();
-        if let Ok(guard) = self.inner.cached.lock() {
-            if let Some(cred) = guard.as_ref() {
-                let fresh = match cred.expires_at() {
-                    None => true,
-                    Some(_) => !cred.is_expired_at(now + CREDENTIAL_REFRESH_MARGIN),
-                };
-                if fresh {
-                    return Ok(cred.clone());
-                }
-            }
-        }
-        let cred = self.inner.credentials.provide_credential().map_err(|e| {
-            let kind = if e.is_not_configured() {
-                ErrorKind::Config
-            } else {
-                ErrorKind::Auth
-            };
-            Error::new(kind, format!("cannot load credentials: {e}"))
-                .with_provider(self.inner.service.provider_id)
-                .with_source(e)
-        })?;
-        if let Ok(mut guard) = self.inner.cached.lock() {
-            *guard = Some(cred.clone());
-        }
-        Ok(cred)
+        self.inner
+            .credentials
+            .get(self.inner.clock.local_now())
+            .map_err(|e| credential_error(e).with_provider(self.inner.service.provider_id))
     }
 
     async fn send_signed(&self, action: Action, body: &[u8]) -> Result<reqwest::Response> {
@@ -584,6 +488,27 @@ impl TcClient {
             .await
             .map_err(Error::from_reqwest)
     }
+}
+
+/// A credential provider's failure as this crate reports it: `Config` when nothing is
+/// configured, `Auth` when what is configured cannot be used.
+fn credential_error(e: CredentialError) -> Error {
+    let kind = if e.is_not_configured() {
+        ErrorKind::Config
+    } else {
+        ErrorKind::Auth
+    };
+    Error::new(kind, format!("cannot load credentials: {e}")).with_source(e)
+}
+
+/// An answer read whole: status, headers, body.
+type Answer = (u16, HeaderMap, Vec<u8>);
+
+async fn read_answer(response: reqwest::Response) -> Result<Answer> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+    Ok((status, headers, bytes.to_vec()))
 }
 
 fn http_status_error(

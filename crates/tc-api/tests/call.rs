@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tc_api::prelude::*;
 
 use ocr_core::clock::FixedClock;
 use ocr_core::retry::FixedJitter;

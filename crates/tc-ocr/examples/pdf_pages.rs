@@ -2,6 +2,7 @@
 //! Run: `cargo run -p tc-ocr --example pdf_pages`.
 use ocr_core::{OcrProvider, Request};
 use ocr_emulator::{samples, Emulator, EmulatorConfig};
+use tc_ocr::prelude::*;
 use tc_ocr::{Endpoint, TencentOcr};
 
 #[tokio::main]

@@ -4,10 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use ocr_core::clock::Clock;
-use ocr_core::{PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
+use ocr_core::{ClientOptions, ConfigureClient, PollPolicy, Result};
 use tc_api::{Endpoint, Language, Site, TcClient};
-use tc_signing::{Credential, CredentialChain, EnvSource, ProcessEnv, ProvideCredential};
+use tc_signing::{ConfigureCredentials, ProvideCredential};
 
 use crate::actions::{DEFAULT_CARD_REGION, DEFAULT_RATE_LIMITS, OCR};
 use crate::card_verification::card_type;
@@ -23,6 +22,7 @@ use crate::client::{Inner, TencentOcr};
 /// otherwise.
 ///
 /// ```
+/// use tc_ocr::prelude::*;
 /// use tc_ocr::{Endpoint, TencentOcr};
 /// use tc_signing::Credential;
 ///
@@ -45,9 +45,7 @@ pub struct TencentOcrBuilder {
     region: Option<String>,
     card_region: String,
     language: Option<Language>,
-    runtime: RuntimeConfig,
-    limits: BTreeMap<&'static str, f64>,
-    clock: Option<Arc<dyn Clock>>,
+    options: ClientOptions,
     sign_action_header: bool,
     poll_policy: PollPolicy,
     card_nationality: Option<String>,
@@ -63,7 +61,7 @@ impl fmt::Debug for TencentOcrBuilder {
             .field("card_endpoint", &self.card_endpoint)
             .field("region", &self.region)
             .field("card_region", &self.card_region)
-            .field("limits", &self.limits)
+            .field("rate_limits", &self.options.rate_limits)
             .field("poll_policy", &self.poll_policy)
             .finish_non_exhaustive()
     }
@@ -78,9 +76,7 @@ impl Default for TencentOcrBuilder {
             region: None,
             card_region: DEFAULT_CARD_REGION.to_owned(),
             language: None,
-            runtime: RuntimeConfig::default(),
-            limits: DEFAULT_RATE_LIMITS.into_iter().collect(),
-            clock: None,
+            options: ClientOptions::default(),
             sign_action_header: false,
             poll_policy: PollPolicy::default(),
             card_nationality: None,
@@ -90,30 +86,27 @@ impl Default for TencentOcrBuilder {
     }
 }
 
-impl TencentOcrBuilder {
-    /// Uses a credential provider (a chain, a profile, your own).
-    pub fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
+impl ConfigureClient for TencentOcrBuilder {
+    fn client_options_mut(&mut self) -> &mut ClientOptions {
+        &mut self.options
+    }
+}
+
+impl ConfigureCredentials for TencentOcrBuilder {
+    fn credentials(mut self, provider: Arc<dyn ProvideCredential>) -> Self {
         self.credentials = Some(provider);
         self
     }
+}
 
-    /// Uses a fixed credential.
-    pub fn credential(self, credential: Credential) -> Self {
-        self.credentials(Arc::new(tc_signing::StaticProvider::new(credential)))
+impl TencentOcr {
+    /// A builder with the documented defaults.
+    pub fn builder() -> TencentOcrBuilder {
+        TencentOcrBuilder::default()
     }
+}
 
-    /// Uses the default chain (environment variables, then the profile file) read through
-    /// `env`.
-    pub fn credentials_from(self, env: Arc<dyn EnvSource>) -> Self {
-        self.credentials(Arc::new(CredentialChain::default_chain(env)))
-    }
-
-    /// Uses the default chain over the process environment and home directory
-    /// (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, `~/.tencentcloud/credentials`).
-    pub fn credentials_from_env(self) -> Self {
-        self.credentials_from(Arc::new(ProcessEnv))
-    }
-
+impl TencentOcrBuilder {
     /// The site of ExtractDocMulti and General*OCR: its hosts (default
     /// [`Site::International`], `ocr.intl.tencentcloudapi.com`, the site the documentation
     /// describes; [`Site::Domestic`] is `ocr.tencentcloudapi.com`). Keys are site-specific.
@@ -163,49 +156,6 @@ impl TencentOcrBuilder {
         self
     }
 
-    /// Replaces all transport settings at once.
-    pub fn runtime(mut self, runtime: RuntimeConfig) -> Self {
-        self.runtime = runtime;
-        self
-    }
-
-    /// Sets the connect, per-attempt and total timeouts.
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.runtime.timeouts = timeouts;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.runtime.retry = retry;
-        self
-    }
-
-    /// Sends through the caller's HTTP client (proxies, custom CAs, middleware).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.runtime.http_client = Some(client);
-        self
-    }
-
-    /// Limits `action` to `per_second` requests per second (shared by all clones), replacing
-    /// the default from [`DEFAULT_RATE_LIMITS`].
-    pub fn rate_limit(mut self, action: &'static str, per_second: f64) -> Self {
-        self.limits.insert(action, per_second);
-        self
-    }
-
-    /// Removes the client-side limit of `action`.
-    pub fn no_rate_limit(mut self, action: &'static str) -> Self {
-        self.limits.remove(action);
-        self
-    }
-
-    /// Uses another clock for signing (tests, reproducible fixtures).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
     /// Also signs `X-TC-Action`, as the current documentation example does.
     pub fn sign_action_header(mut self, yes: bool) -> Self {
         self.sign_action_header = yes;
@@ -238,8 +188,18 @@ impl TencentOcrBuilder {
     /// credentials were given or a setting is impossible.
     pub fn build(self) -> Result<TencentOcr> {
         // One HTTP client (one connection pool) for both API clients.
-        let http = self.runtime.clone().build()?.http().clone();
-        let runtime = self.runtime.with_http_client(http);
+        let options = self.options.with_shared_http_client()?;
+        let actions: Vec<(&'static str, Option<f64>)> = DEFAULT_RATE_LIMITS
+            .iter()
+            .map(|&(action, rate)| (action, Some(rate)))
+            .collect();
+        let limits: BTreeMap<&'static str, f64> = actions
+            .iter()
+            .filter_map(|&(action, default)| {
+                let rate = options.rate_limits.for_action(action, default)?;
+                Some((action, rate))
+            })
+            .collect();
         let card_endpoint = match (self.card_endpoint, &self.endpoint) {
             (Some(e), _) => e,
             (None, Endpoint::Custom(url)) => Endpoint::Custom(url.clone()),
@@ -248,7 +208,8 @@ impl TencentOcrBuilder {
         let make = |endpoint: Endpoint, region: Option<&str>| -> Result<TcClient> {
             let mut b = TcClient::builder(OCR)
                 .endpoint(endpoint)
-                .runtime(runtime.clone())
+                .client_options(options.clone())
+                .actions(&actions)
                 .sign_action_header(self.sign_action_header);
             if let Some(region) = region {
                 b = b.region(region);
@@ -259,12 +220,6 @@ impl TencentOcrBuilder {
             if let Some(credentials) = &self.credentials {
                 b = b.credentials(credentials.clone());
             }
-            if let Some(clock) = &self.clock {
-                b = b.clock(clock.clone());
-            }
-            for (action, rate) in &self.limits {
-                b = b.rate_limit(action, *rate);
-            }
             b.build()
         };
         let general = make(self.endpoint.clone(), self.region.as_deref())?;
@@ -273,7 +228,7 @@ impl TencentOcrBuilder {
             inner: Arc::new(Inner {
                 general,
                 card,
-                limits: self.limits,
+                limits,
                 poll_policy: self.poll_policy,
                 card_nationality: self.card_nationality,
                 card_type: self.card_type,

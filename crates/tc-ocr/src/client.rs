@@ -12,7 +12,6 @@ use crate::actions::{
     ACT_APPLY_CARD, ACT_EXTRACT_DOC_MULTI, ACT_GENERAL_ACCURATE_OCR, ACT_GENERAL_BASIC_OCR,
     ACT_GET_CARD_RESULT, PROVIDER_ID,
 };
-use crate::builder::TencentOcrBuilder;
 use crate::card_verification::{
     ApplyCardVerificationExternalRequest, ApplyCardVerificationExternalResponse,
     CardVerificationStatus, GetCardVerificationExternalResultRequest,
@@ -62,11 +61,6 @@ fn tag(action: &'static str) -> impl Fn(Error) -> Error {
 }
 
 impl TencentOcr {
-    /// A builder with the documented defaults.
-    pub fn builder() -> TencentOcrBuilder {
-        TencentOcrBuilder::default()
-    }
-
     /// The API client of ExtractDocMulti and General*OCR, for actions this crate does not
     /// wrap (`client.call(Action::billed("GeneralFastOCR"), &body)`).
     pub fn general_client(&self) -> &TcClient {
@@ -86,6 +80,7 @@ impl TencentOcr {
     /// ExtractDocMulti: structured fields and full text from a document, synchronously.
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use tc_ocr::{ExtractDocMultiRequest, TencentOcr};
     /// # async fn demo() -> Result<(), ocr_core::Error> {
     /// let ocr = TencentOcr::builder().credentials_from_env().build()?;
@@ -117,6 +112,7 @@ impl TencentOcr {
     /// GeneralAccurateOCR: high-accuracy text lines with polygons and confidence.
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use tc_ocr::{GeneralAccurateOcrRequest, TencentOcr};
     /// # async fn demo() -> Result<(), ocr_core::Error> {
     /// let ocr = TencentOcr::builder().credentials_from_env().build()?;
@@ -144,6 +140,7 @@ impl TencentOcr {
     /// GeneralBasicOCR: general print text lines (with a language choice).
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use tc_ocr::{GeneralBasicOcrRequest, TencentOcr};
     /// # async fn demo() -> Result<(), ocr_core::Error> {
     /// let ocr = TencentOcr::builder().credentials_from_env().build()?;
@@ -173,6 +170,7 @@ impl TencentOcr {
     /// returns the token to fetch the result with.
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use tc_ocr::{card_type, ApplyCardVerificationExternalRequest, TencentOcr};
     /// # async fn demo() -> Result<(), ocr_core::Error> {
     /// let ocr = TencentOcr::builder().credentials_from_env().build()?;
@@ -205,6 +203,7 @@ impl TencentOcr {
     /// [`wait_card_verification_external_result`](Self::wait_card_verification_external_result).
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use tc_ocr::{GetCardVerificationExternalResultRequest, TencentOcr};
     /// # async fn demo() -> Result<(), ocr_core::Error> {
     /// let ocr = TencentOcr::builder().credentials_from_env().build()?;
@@ -238,6 +237,7 @@ impl TencentOcr {
     /// past the policy's deadline it is an [`ErrorKind::Timeout`] (the token stays valid).
     ///
     /// ```no_run
+    /// use tc_ocr::prelude::*;
     /// use std::time::Duration;
     /// use ocr_core::PollPolicy;
     /// use tc_ocr::TencentOcr;

@@ -4,12 +4,10 @@
 //! Synchronous: one call returns the structured fields (`StructuralList`) and the restored full
 //! text (`WordList`). Documented rate limit: 5 requests per second.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Polygon;
-use crate::redact::{OptBase64, OptUrl};
+use crate::redact::image_request;
 use ocr_core::lenient;
 
 /// The request of ExtractDocMulti. Every field is optional on the wire; exactly one of
@@ -79,43 +77,19 @@ pub struct ExtractDocMultiRequest {
     pub multi_model_version: Option<String>,
 }
 
-impl ExtractDocMultiRequest {
-    /// A request for the document at `url`, everything else unset.
-    pub fn from_url(url: impl Into<String>) -> Self {
-        ExtractDocMultiRequest {
-            image_url: Some(url.into()),
-            ..Self::default()
-        }
-    }
-
-    /// A request for a document given as base64 (no line breaks), everything else unset.
-    pub fn from_base64(base64: impl Into<String>) -> Self {
-        ExtractDocMultiRequest {
-            image_base64: Some(base64.into()),
-            ..Self::default()
-        }
-    }
-}
-
-impl fmt::Debug for ExtractDocMultiRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExtractDocMultiRequest")
-            .field("image_url", &OptUrl(&self.image_url))
-            .field("image_base64", &OptBase64(&self.image_base64))
-            .field("pdf_page_number", &self.pdf_page_number)
-            .field("item_names", &self.item_names)
-            .field("item_names_show_mode", &self.item_names_show_mode)
-            .field("return_full_text", &self.return_full_text)
-            .field("config_id", &self.config_id)
-            .field("enable_coord", &self.enable_coord)
-            .field("output_parent_key", &self.output_parent_key)
-            .field("config_advanced", &self.config_advanced)
-            .field("output_language", &self.output_language)
-            .field("new_item_names", &self.new_item_names)
-            .field("multi_model_version", &self.multi_model_version)
-            .finish()
-    }
-}
+image_request!(ExtractDocMultiRequest {
+    pdf_page_number,
+    item_names,
+    item_names_show_mode,
+    return_full_text,
+    config_id,
+    enable_coord,
+    output_parent_key,
+    config_advanced,
+    output_language,
+    new_item_names,
+    multi_model_version
+});
 
 /// Single-attribute template configuration (model type `ConfigAdvanced`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -3,12 +3,10 @@
 //! Both return `TextDetections`: lines with a four-point polygon and a confidence of 0–100.
 //! Documented rate limits: GeneralAccurateOCR 10 requests per second, GeneralBasicOCR 20.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::{Coord, ItemCoord};
-use crate::redact::{OptBase64, OptUrl};
+use crate::redact::image_request;
 use ocr_core::lenient;
 
 /// The request of GeneralAccurateOCR (high-accuracy general text). All fields optional;
@@ -59,39 +57,15 @@ pub struct GeneralAccurateOcrRequest {
     pub words_type: Option<String>,
 }
 
-impl GeneralAccurateOcrRequest {
-    /// A request for the image at `url`.
-    pub fn from_url(url: impl Into<String>) -> Self {
-        GeneralAccurateOcrRequest {
-            image_url: Some(url.into()),
-            ..Self::default()
-        }
-    }
-
-    /// A request for an image given as base64.
-    pub fn from_base64(base64: impl Into<String>) -> Self {
-        GeneralAccurateOcrRequest {
-            image_base64: Some(base64.into()),
-            ..Self::default()
-        }
-    }
-}
-
-impl fmt::Debug for GeneralAccurateOcrRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeneralAccurateOcrRequest")
-            .field("image_base64", &OptBase64(&self.image_base64))
-            .field("image_url", &OptUrl(&self.image_url))
-            .field("is_words", &self.is_words)
-            .field("enable_detect_split", &self.enable_detect_split)
-            .field("is_pdf", &self.is_pdf)
-            .field("pdf_page_number", &self.pdf_page_number)
-            .field("enable_detect_text", &self.enable_detect_text)
-            .field("config_id", &self.config_id)
-            .field("words_type", &self.words_type)
-            .finish()
-    }
-}
+image_request!(GeneralAccurateOcrRequest {
+    is_words,
+    enable_detect_split,
+    is_pdf,
+    pdf_page_number,
+    enable_detect_text,
+    config_id,
+    words_type
+});
 
 /// The response of GeneralAccurateOCR.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -159,37 +133,13 @@ pub struct GeneralBasicOcrRequest {
     pub is_words: Option<bool>,
 }
 
-impl GeneralBasicOcrRequest {
-    /// A request for the image at `url`.
-    pub fn from_url(url: impl Into<String>) -> Self {
-        GeneralBasicOcrRequest {
-            image_url: Some(url.into()),
-            ..Self::default()
-        }
-    }
-
-    /// A request for an image given as base64.
-    pub fn from_base64(base64: impl Into<String>) -> Self {
-        GeneralBasicOcrRequest {
-            image_base64: Some(base64.into()),
-            ..Self::default()
-        }
-    }
-}
-
-impl fmt::Debug for GeneralBasicOcrRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GeneralBasicOcrRequest")
-            .field("image_base64", &OptBase64(&self.image_base64))
-            .field("image_url", &OptUrl(&self.image_url))
-            .field("scene", &self.scene)
-            .field("language_type", &self.language_type)
-            .field("is_pdf", &self.is_pdf)
-            .field("pdf_page_number", &self.pdf_page_number)
-            .field("is_words", &self.is_words)
-            .finish()
-    }
-}
+image_request!(GeneralBasicOcrRequest {
+    scene,
+    language_type,
+    is_pdf,
+    pdf_page_number,
+    is_words
+});
 
 /// The response of GeneralBasicOCR.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

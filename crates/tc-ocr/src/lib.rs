@@ -32,4 +32,6 @@ pub use general_ocr::{
     GeneralBasicOcrRequest, GeneralBasicOcrResponse, TextDetection,
 };
 pub use geometry::{Coord, ItemCoord, Polygon};
-pub use tc_api::{Endpoint, Language, Site};
+pub use ocr_core::{ClientOptions, ConfigureClient};
+pub use tc_api::{prelude, Endpoint, Language, Site};
+pub use tc_signing::ConfigureCredentials;

@@ -5,6 +5,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ocr_core::document::normalize_confidence;
 use ocr_core::{Artifact, Document, Field, Format, Line, Page, Word};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::Serialize;
+use std::fmt;
 
 use crate::actions::PROVIDER_ID;
 use crate::card_verification::{GeneralCard, GetCardVerificationExternalResultResponse};
@@ -185,79 +188,56 @@ impl GeneralBasicOcrResponse {
     }
 }
 
-/// The card's fields under their wire names, in model order.
-fn card_fields(card: &GeneralCard) -> Vec<(&'static str, &Option<String>)> {
-    vec![
-        ("LicenseNumber", &card.license_number),
-        ("PersonalNumber", &card.personal_number),
-        ("FullName", &card.full_name),
-        ("FullNameLocal", &card.full_name_local),
-        ("FirstName", &card.first_name),
-        ("FirstNameLocal", &card.first_name_local),
-        ("MiddleName", &card.middle_name),
-        ("MiddleNameLocal", &card.middle_name_local),
-        ("LastName", &card.last_name),
-        ("LastNameLocal", &card.last_name_local),
-        ("Sex", &card.sex),
-        ("Birthday", &card.birthday),
-        ("BirthPlace", &card.birth_place),
-        ("IssuedDate", &card.issued_date),
-        ("IssuedAuthority", &card.issued_authority),
-        ("IssuedPlace", &card.issued_place),
-        ("IssuedCountry", &card.issued_country),
-        ("IssuedCountryCode", &card.issued_country_code),
-        ("ExpirationDate", &card.expiration_date),
-        ("MRZLine1", &card.mrz_line1),
-        ("MRZLine2", &card.mrz_line2),
-        ("Nationality", &card.nationality),
-        ("Religion", &card.religion),
-        ("Type", &card.card_type),
-        ("BloodType", &card.blood_type),
-        ("Height", &card.height),
-        ("Weight", &card.weight),
-        ("VehicleClass", &card.vehicle_class),
-        ("Restrictions", &card.restrictions),
-        ("Endorsement", &card.endorsement),
-        ("Others", &card.others),
-        ("PassportCodeFirst", &card.passport_code_first),
-        ("PassportCodeSecond", &card.passport_code_second),
-        ("DueDate", &card.due_date),
-        ("Age", &card.age),
-        ("RegistrationNumber", &card.registration_number),
-    ]
+fn push_card(doc: &mut Document, side: &str, card: &GeneralCard) {
+    let address = card.address.as_ref().map(wire_fields).unwrap_or_default();
+    let address = address
+        .into_iter()
+        .map(|(key, value)| (format!("Address.{key}"), value));
+    for (key, value) in wire_fields(card).into_iter().chain(address) {
+        doc.fields.push(Field {
+            key,
+            value,
+            group: Some(side.to_owned()),
+            ..Field::default()
+        });
+    }
 }
 
-fn push_card(doc: &mut Document, side: &str, card: &GeneralCard) {
-    let mut push = |key: String, value: &Option<String>| {
-        if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
-            doc.fields.push(Field {
-                key,
-                value: v.clone(),
-                group: Some(side.to_owned()),
-                ..Field::default()
-            });
-        }
+/// The non-empty text fields of a wire struct under their wire names, in the order the model
+/// declares them (what serde writes; a `serde_json::Value` would sort them by name).
+fn wire_fields<T: Serialize>(value: &T) -> Vec<(String, String)> {
+    let Ok(text) = serde_json::to_string(value) else {
+        return Vec::new();
     };
-    for (key, value) in card_fields(card) {
-        push(key.to_owned(), value);
-    }
-    if let Some(a) = &card.address {
-        for (key, value) in [
-            ("Country", &a.country),
-            ("PostalCode", &a.postal_code),
-            ("Subdivision", &a.subdivision),
-            ("District", &a.district),
-            ("City", &a.city),
-            ("Subdistrict", &a.subdistrict),
-            ("FormattedAddress", &a.formatted_address),
-            ("LineOne", &a.line_one),
-            ("LineTwo", &a.line_two),
-            ("LineThree", &a.line_three),
-            ("LineFour", &a.line_four),
-            ("LineFive", &a.line_five),
-        ] {
-            push(format!("Address.{key}"), value);
+    serde_json::from_str::<TextFields>(&text)
+        .map(|fields| fields.0)
+        .unwrap_or_default()
+}
+
+/// A JSON object's string members in document order; others (objects, numbers) left out.
+struct TextFields(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for TextFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = TextFields;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextFields, A::Error> {
+                let mut members = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if let serde_json::Value::String(text) = value {
+                        if !text.is_empty() {
+                            members.push((key, text));
+                        }
+                    }
+                }
+                Ok(TextFields(members))
+            }
         }
+        deserializer.deserialize_map(Members)
     }
 }
 

@@ -47,6 +47,43 @@ impl fmt::Debug for OptBase64<'_> {
     }
 }
 
+/// For a request type with `image_url` and `image_base64` fields: its `from_url` and
+/// `from_base64` constructors, and a `Debug` that shows the URL redacted, the payload as its
+/// length, and the other `fields` as they are.
+macro_rules! image_request {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $ty {
+            /// A request for the document at `url`, everything else unset.
+            pub fn from_url(url: impl Into<String>) -> Self {
+                $ty {
+                    image_url: Some(url.into()),
+                    ..Self::default()
+                }
+            }
+
+            /// A request for a document given as base64 (no line breaks), everything else
+            /// unset.
+            pub fn from_base64(base64: impl Into<String>) -> Self {
+                $ty {
+                    image_base64: Some(base64.into()),
+                    ..Self::default()
+                }
+            }
+        }
+
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field("image_url", &$crate::redact::OptUrl(&self.image_url))
+                    .field("image_base64", &$crate::redact::OptBase64(&self.image_base64))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use image_request;
+
 #[cfg(test)]
 mod tests {
     use super::*;

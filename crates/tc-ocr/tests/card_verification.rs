@@ -5,6 +5,7 @@
 mod common;
 
 use std::time::Duration;
+use tc_ocr::prelude::*;
 
 use common::*;
 use ocr_core::{DocumentKind, ErrorKind, Job, JobStatus, OcrProvider, PollPolicy, Request};

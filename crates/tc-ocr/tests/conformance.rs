@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tc_ocr::prelude::*;
 
 use ocr_core::conformance::{run_all, Harness};
 use ocr_core::{DocumentKind, OcrProvider, PollPolicy, Request};

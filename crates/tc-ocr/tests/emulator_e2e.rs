@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use tc_ocr::prelude::*;
 
 use ocr_core::clock::Clock;
 use ocr_core::retry::FixedJitter;

@@ -4,6 +4,7 @@
 mod common;
 
 use std::time::{Duration, Instant};
+use tc_ocr::prelude::*;
 
 use common::*;
 use ocr_core::ErrorKind;

@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tc_ocr::prelude::*;
 
 use ocr_core::retry::FixedJitter;
 use ocr_core::{ErrorKind, OcrProvider, Request, RetryPolicy};

@@ -4,6 +4,7 @@
 mod common;
 
 use std::sync::Arc;
+use tc_ocr::prelude::*;
 
 use common::*;
 use ocr_core::clock::FixedClock;

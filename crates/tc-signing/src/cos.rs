@@ -11,13 +11,18 @@ mod headers;
 
 pub use headers::{should_sign_header, signable_headers, TokenHeader, DEFAULT_SIGNED_HEADERS};
 
+use std::cell::RefCell;
 use std::fmt;
 
 use crate::cache::KeyCache;
-use crate::crypto::{hmac_sha1, sha1_hex, sha256};
-use crate::encoding::uri_component_encode;
+use crate::credential::KeyId;
+use crate::crypto::{hmac_sha1, sha1};
+use crate::encoding::{
+    classify, push_cos_encoded, push_uri_component_encoded, uri_component_encode, Case,
+};
 use crate::redact::{Redacted, RedactedPairs};
-use crate::{cos_encode, Credential};
+use crate::text::{decimal, hex_into, trim, Span, TextBuf};
+use crate::Credential;
 
 /// The value of `q-sign-algorithm`, and the first line of the string to sign.
 pub const COS_ALGORITHM: &str = "sha1";
@@ -26,6 +31,49 @@ pub const QUERY_SECURITY_TOKEN: &str = "x-cos-security-token";
 
 /// SignKeys kept by a [`CosSigner`]: a few credentials × validity windows.
 const SIGNER_CACHE_CAPACITY: usize = 16;
+/// A per-thread scratch buffer larger than this is given back after use.
+const SCRATCH_KEEP_BYTES: usize = 16 * 1024;
+/// Nor are more query parameters and headers than this kept room for.
+const SCRATCH_KEEP_PAIRS: usize = 256;
+
+/// What every request of one validity window shares: the `SignKey` (40 lower-case
+/// hex digits) and the `KeyTime` text (`"<start>;<end>"`). A derived secret: no `Debug`.
+#[derive(Clone, Copy)]
+struct WindowKey {
+    sign_key: [u8; 40],
+    key_time: [u8; 41],
+    key_time_len: usize,
+}
+
+impl WindowKey {
+    /// `SignKey` = lower-case hex HMAC-SHA1(SecretKey, "start;end").
+    fn derive(secret_key: &str, key_time: KeyTime) -> Self {
+        let mut text = [0u8; 41];
+        let mut len = 0;
+        for (i, n) in [key_time.start, key_time.end].into_iter().enumerate() {
+            if i > 0 {
+                text[len] = b';';
+                len += 1;
+            }
+            let (digits, start) = decimal(n, 1);
+            let digits = &digits[start..];
+            text[len..len + digits.len()].copy_from_slice(digits);
+            len += digits.len();
+        }
+        let mac = hmac_sha1(secret_key.as_bytes(), &text[..len]);
+        let mut sign_key = [0u8; 40];
+        hex_into(&mac, &mut sign_key);
+        Self {
+            sign_key,
+            key_time: text,
+            key_time_len: len,
+        }
+    }
+
+    fn key_time_text(&self) -> &[u8] {
+        self.key_time.get(..self.key_time_len).unwrap_or_default()
+    }
+}
 
 /// The validity window of a signature, in Unix seconds; used for both `q-sign-time`
 /// and `q-key-time`, as every SDK does.
@@ -127,19 +175,23 @@ impl fmt::Debug for CosRequest<'_> {
 /// headers and parameters such as `x-cos-security-token`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CosSignature {
-    secret_id: String,
+    /// `HttpString`, `StringToSign`, the `Authorization` value and the `SignKey`, one
+    /// after the other; every intermediate is a span of it (one allocation).
+    text: String,
     key_time: KeyTime,
-    sign_key: String,
-    params: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    url_param_list: String,
-    header_list: String,
-    http_parameters: String,
-    http_headers: String,
-    http_string: String,
-    http_string_sha1: String,
-    string_to_sign: String,
-    signature: String,
+    /// `"<start>;<end>"`.
+    key_time_text: Span,
+    secret_id: Span,
+    sign_key: Span,
+    url_param_list: Span,
+    header_list: Span,
+    http_parameters: Span,
+    http_headers: Span,
+    http_string: Span,
+    http_string_sha1: Span,
+    string_to_sign: Span,
+    signature: Span,
+    authorization: Span,
 }
 
 impl CosSignature {
@@ -171,11 +223,12 @@ impl CosSignature {
     /// assert!(authorization.contains("&q-url-param-list=ci-process;type&"));
     /// ```
     pub fn authorization(&self) -> String {
-        self.q_fields()
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("&")
+        self.authorization_str().to_owned()
+    }
+
+    /// [`authorization`](Self::authorization), borrowed: built once, when signing.
+    fn authorization_str(&self) -> &str {
+        self.authorization.of(&self.text)
     }
 
     /// The same seven `q-*` fields as a query string for a presigned URL (the
@@ -209,12 +262,15 @@ impl CosSignature {
     /// assert!(url.contains("/photos/cat%201.jpg?ci-process=OCR&"));
     /// ```
     pub fn presigned_query(&self, session_token: Option<&str>) -> String {
-        let mut query = self
-            .q_fields()
-            .iter()
-            .map(|(name, value)| format!("{name}={}", uri_component_encode(value)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let mut query = String::with_capacity(self.authorization.of(&self.text).len() + 32);
+        for (i, (name, value)) in self.q_fields().iter().enumerate() {
+            if i > 0 {
+                query.push('&');
+            }
+            query.push_str(name);
+            query.push('=');
+            push_uri_component_encoded(&mut query, value);
+        }
         push_token(&mut query, session_token);
         query
     }
@@ -239,7 +295,8 @@ impl CosSignature {
     /// assert!(!query.contains("x-cos-security-token"));
     /// ```
     pub fn presigned_query_merged(&self, session_token: Option<&str>) -> String {
-        let mut query = format!("sign={}", uri_component_encode(&self.authorization()));
+        let mut query = String::from("sign=");
+        push_uri_component_encoded(&mut query, self.authorization_str());
         push_token(&mut query, session_token);
         query
     }
@@ -261,7 +318,7 @@ impl CosSignature {
     /// assert!(signed.authorization().contains("&q-ak=AKIDexample&"));
     /// ```
     pub fn secret_id(&self) -> &str {
-        &self.secret_id
+        self.secret_id.of(&self.text)
     }
 
     /// The validity window that was signed.
@@ -305,7 +362,7 @@ impl CosSignature {
     /// assert!(!format!("{signed:?}").contains(signed.sign_key()));
     /// ```
     pub fn sign_key(&self) -> &str {
-        &self.sign_key
+        self.sign_key.of(&self.text)
     }
 
     /// `HeaderList` (`q-header-list`): the encoded, lower-cased, sorted header names
@@ -328,7 +385,7 @@ impl CosSignature {
     /// assert_eq!(signed.header_list(), "content-md5;host");
     /// ```
     pub fn header_list(&self) -> &str {
-        &self.header_list
+        self.header_list.of(&self.text)
     }
 
     /// `UrlParamList` (`q-url-param-list`): the encoded, lower-cased, sorted
@@ -348,7 +405,7 @@ impl CosSignature {
     /// assert_eq!(signed.url_param_list(), "ci-process;type");
     /// ```
     pub fn url_param_list(&self) -> &str {
-        &self.url_param_list
+        self.url_param_list.of(&self.text)
     }
 
     /// `HttpParameters`: `key=value` pairs joined by `&`.
@@ -367,7 +424,7 @@ impl CosSignature {
     /// assert_eq!(signed.http_parameters(), "ci-process=OCR&type=general");
     /// ```
     pub fn http_parameters(&self) -> &str {
-        &self.http_parameters
+        self.http_parameters.of(&self.text)
     }
 
     /// `HttpHeaders`: `name=value` pairs joined by `&`.
@@ -391,7 +448,7 @@ impl CosSignature {
     /// assert!(signed.http_headers().starts_with(&format!("{md5}&host=")));
     /// ```
     pub fn http_headers(&self) -> &str {
-        &self.http_headers
+        self.http_headers.of(&self.text)
     }
 
     /// `HttpString`: `method\npath\nHttpParameters\nHttpHeaders\n`.
@@ -412,7 +469,7 @@ impl CosSignature {
     /// assert_eq!(signed.http_string(), format!("get\n/photos/cat 1.jpg\n{params}\n{headers}\n"));
     /// ```
     pub fn http_string(&self) -> &str {
-        &self.http_string
+        self.http_string.of(&self.text)
     }
 
     /// Lower-case hex SHA-1 of [`http_string`](Self::http_string).
@@ -432,7 +489,7 @@ impl CosSignature {
     /// assert!(signed.string_to_sign().ends_with(&format!("\n{}\n", signed.http_string_sha1())));
     /// ```
     pub fn http_string_sha1(&self) -> &str {
-        &self.http_string_sha1
+        self.http_string_sha1.of(&self.text)
     }
 
     /// `StringToSign`: `sha1\nKeyTime\nSHA1(HttpString)\n`.
@@ -454,7 +511,7 @@ impl CosSignature {
     /// );
     /// ```
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        self.string_to_sign.of(&self.text)
     }
 
     /// `q-signature`: lower-case hex HMAC-SHA1 of the string to sign under the hex
@@ -475,19 +532,19 @@ impl CosSignature {
     /// assert!(signed.authorization().ends_with(&format!("&q-signature={}", signed.signature())));
     /// ```
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.of(&self.text)
     }
 
-    fn q_fields(&self) -> [(&'static str, String); 7] {
-        let key_time = self.key_time.to_string();
+    fn q_fields(&self) -> [(&'static str, &str); 7] {
+        let key_time = self.key_time_text.of(&self.text);
         [
-            ("q-sign-algorithm", COS_ALGORITHM.to_owned()),
-            ("q-ak", self.secret_id.clone()),
-            ("q-sign-time", key_time.clone()),
+            ("q-sign-algorithm", COS_ALGORITHM),
+            ("q-ak", self.secret_id()),
+            ("q-sign-time", key_time),
             ("q-key-time", key_time),
-            ("q-header-list", self.header_list.clone()),
-            ("q-url-param-list", self.url_param_list.clone()),
-            ("q-signature", self.signature.clone()),
+            ("q-header-list", self.header_list()),
+            ("q-url-param-list", self.url_param_list()),
+            ("q-signature", self.signature()),
         ]
     }
 }
@@ -503,16 +560,27 @@ fn push_token(query: &mut String, session_token: Option<&str>) {
 
 impl fmt::Debug for CosSignature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names and values are encoded, so `&` and `=` only ever separate them.
+        fn pairs(joined: &str) -> Vec<(&str, &str)> {
+            joined
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+                .collect()
+        }
         f.debug_struct("CosSignature")
-            .field("secret_id", &self.secret_id)
+            .field("secret_id", &self.secret_id())
             .field("key_time", &self.key_time)
             .field("sign_key", &Redacted)
-            .field("header_list", &self.header_list)
-            .field("url_param_list", &self.url_param_list)
-            .field("http_parameters", &RedactedPairs(&self.params))
-            .field("http_headers", &RedactedPairs(&self.headers))
-            .field("string_to_sign", &self.string_to_sign)
-            .field("signature", &self.signature)
+            .field("header_list", &self.header_list())
+            .field("url_param_list", &self.url_param_list())
+            .field(
+                "http_parameters",
+                &RedactedPairs(&pairs(self.http_parameters())),
+            )
+            .field("http_headers", &RedactedPairs(&pairs(self.http_headers())))
+            .field("string_to_sign", &self.string_to_sign())
+            .field("signature", &self.signature())
             .finish_non_exhaustive()
     }
 }
@@ -546,53 +614,269 @@ pub fn sign_cos(
     credential: &Credential,
     key_time: KeyTime,
 ) -> CosSignature {
-    let sign_key = derive_sign_key(credential.secret_key(), key_time);
-    sign_with_key(request, credential.secret_id(), key_time, sign_key)
+    let window = WindowKey::derive(credential.secret_key(), key_time);
+    sign_with_key(request, credential.secret_id(), key_time, &window)
 }
 
-/// `SignKey` = lower-case hex HMAC-SHA1(SecretKey, "start;end").
-fn derive_sign_key(secret_key: &str, key_time: KeyTime) -> String {
-    hex::encode(hmac_sha1(
-        secret_key.as_bytes(),
-        key_time.to_string().as_bytes(),
-    ))
+/// Bytes of a signature's text that do not depend on the request: the `q-*` names
+/// (98), three key times (up to 123), three hex digests (120), newlines and slack.
+const FIXED_TEXT_BYTES: usize = 384;
+
+thread_local! {
+    /// Per-thread working memory of [`sign_in`], reused so that signing allocates
+    /// only its result.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Working memory of [`sign_in`].
+#[derive(Default)]
+struct Scratch {
+    /// The names and values that percent-encoding changes, encoded, back to back.
+    encoded: TextBuf,
+    /// The query parameters in signing order.
+    params: Vec<PairForm>,
+    /// The headers in signing order.
+    headers: Vec<PairForm>,
 }
 
 fn sign_with_key(
     request: &CosRequest<'_>,
     secret_id: &str,
     key_time: KeyTime,
-    sign_key: String,
+    window: &WindowKey,
 ) -> CosSignature {
-    let params = encode_pairs(request.query.iter().copied());
-    let headers = encode_pairs(
-        request
-            .headers
-            .iter()
-            .map(|(name, value)| (name.trim(), value.trim())),
-    );
-    let (url_param_list, http_parameters) = lists(&params);
-    let (header_list, http_headers) = lists(&headers);
+    let sign = |scratch: &mut Scratch| sign_in(scratch, request, secret_id, key_time, window);
+    SCRATCH
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let signature = sign(&mut scratch);
+                let pairs = scratch.params.capacity() + scratch.headers.capacity();
+                if scratch.encoded.capacity() > SCRATCH_KEEP_BYTES || pairs > SCRATCH_KEEP_PAIRS {
+                    *scratch = Scratch::default();
+                }
+                signature
+            }
+            // Not reached (signing never re-enters), but a fresh scratch is always right.
+            Err(_) => sign(&mut Scratch::default()),
+        })
+        // During thread teardown, when the thread-local is already gone.
+        .unwrap_or_else(|_| sign(&mut Scratch::default()))
+}
 
-    let path = match request.path {
-        "" => "/".to_owned(),
-        p if p.starts_with('/') => p.to_owned(),
-        p => format!("/{p}"),
-    };
-    let http_string = format!(
-        "{}\n{path}\n{http_parameters}\n{http_headers}\n",
-        request.method.to_ascii_lowercase()
-    );
-    let http_string_sha1 = sha1_hex(http_string.as_bytes());
-    let string_to_sign = format!("{COS_ALGORITHM}\n{key_time}\n{http_string_sha1}\n");
-    let signature = hex::encode(hmac_sha1(sign_key.as_bytes(), string_to_sign.as_bytes()));
+/// How a name or value is signed: as the request gives it (names lower-cased while
+/// copying, if they need it), or encoded, as a span of [`Scratch::encoded`].
+#[derive(Clone, Copy)]
+enum Form {
+    /// This span of the given text (all of it, or trimmed).
+    Given {
+        span: Span,
+        lower: bool,
+    },
+    Encoded(Span),
+}
 
-    CosSignature {
-        secret_id: secret_id.to_owned(),
-        key_time,
-        sign_key,
+impl Form {
+    /// The form of `given`, trimmed if `trimmed`; names are lower-cased, values are not.
+    fn new(encoded: &mut TextBuf, given: &str, trimmed: bool, name: bool) -> Self {
+        let text = if trimmed { trim(given) } else { given };
+        let class = classify(text);
+        if class.unreserved {
+            // `text` is a slice of `given`: where it starts, without pointer arithmetic.
+            let start = if text.len() < given.len() {
+                given.len() - given.trim_start().len()
+            } else {
+                0
+            };
+            return Self::Given {
+                span: Span::new(start, start + text.len()),
+                lower: name && class.upper,
+            };
+        }
+        let start = encoded.len();
+        push_cos_encoded(encoded, text, if name { Case::Lower } else { Case::Upper });
+        Self::Encoded(encoded.since(start))
+    }
+}
+
+/// One query parameter or header: its position in the request and how its name
+/// and value are signed.
+#[derive(Clone, Copy)]
+struct PairForm {
+    index: usize,
+    name: Form,
+    value: Form,
+}
+
+/// The request's pairs of one kind (query or headers) with their forms: resolves a
+/// [`PairForm`] to the bytes that are signed.
+#[derive(Clone, Copy)]
+struct Pairs<'a> {
+    given: &'a [(&'a str, &'a str)],
+    encoded: &'a TextBuf,
+}
+
+impl<'a> Pairs<'a> {
+    /// The signed bytes of a name or value, and whether they still need lower-casing.
+    fn bytes(self, index: usize, form: Form, name: bool) -> (&'a [u8], bool) {
+        match form {
+            Form::Given { span, lower } => {
+                let (n, v) = self.given.get(index).copied().unwrap_or_default();
+                (span.bytes_of(if name { n } else { v }), lower)
+            }
+            Form::Encoded(span) => (self.encoded.bytes_of(span), false),
+        }
+    }
+
+    fn name(self, pair: &PairForm) -> (&'a [u8], bool) {
+        self.bytes(pair.index, pair.name, true)
+    }
+
+    fn value(self, pair: &PairForm) -> (&'a [u8], bool) {
+        self.bytes(pair.index, pair.value, false)
+    }
+
+    /// Signing order: by signed name, then signed value.
+    fn cmp(self, a: &PairForm, b: &PairForm) -> std::cmp::Ordering {
+        fn lowered((bytes, lower): (&[u8], bool)) -> impl Iterator<Item = u8> + '_ {
+            bytes
+                .iter()
+                .map(move |&b| if lower { b.to_ascii_lowercase() } else { b })
+        }
+        let signed = |x: (&[u8], bool), y: (&[u8], bool)| match (x, y) {
+            ((x, false), (y, false)) => x.cmp(y),
+            (x, y) => lowered(x).cmp(lowered(y)),
+        };
+        signed(self.name(a), self.name(b)).then_with(|| signed(self.value(a), self.value(b)))
+    }
+}
+
+/// Appends the signed form of a name or value.
+fn push_signed(text: &mut TextBuf, (bytes, lower): (&[u8], bool)) {
+    if lower {
+        text.push_lower_bytes(bytes);
+    } else {
+        text.push_text_bytes(bytes);
+    }
+}
+
+/// Fills `forms` with the forms of `given`, encoding what needs it into `encoded`.
+fn forms(encoded: &mut TextBuf, forms: &mut Vec<PairForm>, given: &[(&str, &str)], trimmed: bool) {
+    forms.clear();
+    for (index, (name, value)) in given.iter().enumerate() {
+        forms.push(PairForm {
+            index,
+            name: Form::new(encoded, name, trimmed, true),
+            value: Form::new(encoded, value, trimmed, false),
+        });
+    }
+}
+
+/// The signing steps once the `SignKey` is known: encode and sort the parameters
+/// and headers, then write `HttpString`, `StringToSign`, the `Authorization` value
+/// and the `SignKey` one after the other into one buffer, hashing each part in
+/// place.
+fn sign_in(
+    scratch: &mut Scratch,
+    request: &CosRequest<'_>,
+    secret_id: &str,
+    key_time: KeyTime,
+    window: &WindowKey,
+) -> CosSignature {
+    let Scratch {
+        encoded,
         params,
         headers,
+    } = scratch;
+    encoded.clear();
+    forms(encoded, params, request.query, false);
+    forms(encoded, headers, request.headers, true);
+    let encoded: &TextBuf = encoded;
+    let query_pairs = Pairs {
+        given: request.query,
+        encoded,
+    };
+    let header_pairs = Pairs {
+        given: request.headers,
+        encoded,
+    };
+    params.sort_by(|a, b| query_pairs.cmp(a, b));
+    headers.sort_by(|a, b| header_pairs.cmp(a, b));
+    let (params, headers): (&[PairForm], &[PairForm]) = (params, headers);
+
+    // Names appear twice (pairs and lists), values once, with a separator each;
+    // encoding only lengthens what is in `encoded`.
+    let pairs_len = |given: &[(&str, &str)]| -> usize {
+        given.iter().map(|(n, v)| 2 * n.len() + v.len() + 3).sum()
+    };
+    let mut text = TextBuf::with_capacity(
+        request.method.len()
+            + request.path.len()
+            + pairs_len(request.query)
+            + pairs_len(request.headers)
+            + 2 * encoded.len()
+            + secret_id.len()
+            + FIXED_TEXT_BYTES,
+    );
+
+    // HttpString: method, decoded path, HttpParameters, HttpHeaders.
+    text.push_lower(request.method);
+    text.push_ascii(b'\n');
+    if !request.path.starts_with('/') {
+        text.push_ascii(b'/');
+    }
+    text.push_str(request.path);
+    text.push_ascii(b'\n');
+    let http_parameters = push_joined_pairs(&mut text, query_pairs, params);
+    text.push_ascii(b'\n');
+    let http_headers = push_joined_pairs(&mut text, header_pairs, headers);
+    text.push_ascii(b'\n');
+    let http_string = text.since(0);
+    let http_string_sha1 = sha1(text.bytes_of(http_string));
+
+    // StringToSign: algorithm, KeyTime, SHA-1 of HttpString.
+    let sts_start = text.len();
+    text.push_str("sha1\n"); // COS_ALGORITHM
+    let start = text.len();
+    text.push_text_bytes(window.key_time_text());
+    let key_time_text = text.since(start);
+    text.push_ascii(b'\n');
+    let start = text.len();
+    text.push_hex(&http_string_sha1);
+    let http_string_sha1 = text.since(start);
+    text.push_ascii(b'\n');
+    let string_to_sign = text.since(sts_start);
+    let mac = hmac_sha1(&window.sign_key, text.bytes_of(string_to_sign));
+
+    // The seven q-* fields of the Authorization value.
+    let auth_start = text.len();
+    text.push_str("q-sign-algorithm=sha1&q-ak="); // COS_ALGORITHM
+    let start = text.len();
+    text.push_str(secret_id);
+    let secret_id = text.since(start);
+    text.push_str("&q-sign-time=");
+    text.push_span(key_time_text);
+    text.push_str("&q-key-time=");
+    text.push_span(key_time_text);
+    text.push_str("&q-header-list=");
+    let header_list = push_joined_names(&mut text, header_pairs, headers);
+    text.push_str("&q-url-param-list=");
+    let url_param_list = push_joined_names(&mut text, query_pairs, params);
+    text.push_str("&q-signature=");
+    let start = text.len();
+    text.push_hex(&mac);
+    let signature = text.since(start);
+    let authorization = text.since(auth_start);
+
+    let start = text.len();
+    text.push_text_bytes(&window.sign_key);
+    let sign_key = text.since(start);
+
+    CosSignature {
+        text: text.into_string(),
+        key_time,
+        key_time_text,
+        secret_id,
+        sign_key,
         url_param_list,
         header_list,
         http_parameters,
@@ -601,39 +885,44 @@ fn sign_with_key(
         http_string_sha1,
         string_to_sign,
         signature,
+        authorization,
     }
 }
 
-/// `(lowercase(encode(key)), encode(value))` for each pair, sorted by key then value.
-fn encode_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
-    let mut encoded: Vec<(String, String)> = pairs
-        .map(|(key, value)| (cos_encode(key).to_ascii_lowercase(), cos_encode(value)))
-        .collect();
-    encoded.sort();
-    encoded
+/// Appends the `&`-joined `name=value` pairs; returns their span.
+fn push_joined_pairs(text: &mut TextBuf, pairs: Pairs<'_>, forms: &[PairForm]) -> Span {
+    let start = text.len();
+    for (i, pair) in forms.iter().enumerate() {
+        if i > 0 {
+            text.push_ascii(b'&');
+        }
+        push_signed(text, pairs.name(pair));
+        text.push_ascii(b'=');
+        push_signed(text, pairs.value(pair));
+    }
+    text.since(start)
 }
 
-/// The `;`-joined names and the `&`-joined `name=value` pairs.
-fn lists(pairs: &[(String, String)]) -> (String, String) {
-    let names = pairs
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let joined = pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    (names, joined)
+/// Appends the `;`-joined names; returns their span.
+fn push_joined_names(text: &mut TextBuf, pairs: Pairs<'_>, forms: &[PairForm]) -> Span {
+    let start = text.len();
+    for (i, pair) in forms.iter().enumerate() {
+        if i > 0 {
+            text.push_ascii(b';');
+        }
+        push_signed(text, pairs.name(pair));
+    }
+    text.since(start)
 }
 
 /// A COS signer that caches `SignKey`s.
 ///
 /// Produces exactly what [`sign_cos`] produces, but computes the `SignKey` once per
 /// (secret key, key time) — useful when many requests share one validity window.
-/// Bounded (least recently used entries are dropped), keyed by a SHA-256 of the
-/// secret key, safe to share between threads. `Debug` shows only cache counts.
+/// Bounded (least recently used entries are dropped), keyed by a fingerprint of the
+/// secret key computed once when the [`Credential`] is made (a hit costs one short
+/// lock and no allocation), safe to share between threads. `Debug` shows only cache
+/// counts.
 ///
 /// ```
 /// use tc_signing::{sign_cos, CosRequest, CosSigner, Credential, KeyTime};
@@ -647,7 +936,7 @@ fn lists(pairs: &[(String, String)]) -> (String, String) {
 /// assert_eq!(signer.key_derivations(), 1);
 /// ```
 pub struct CosSigner {
-    cache: KeyCache<([u8; 32], KeyTime), String>,
+    cache: KeyCache<(KeyId, KeyTime), WindowKey>,
 }
 
 impl CosSigner {
@@ -680,12 +969,16 @@ impl CosSigner {
         credential: &Credential,
         key_time: KeyTime,
     ) -> CosSignature {
-        // Keyed by a hash so the cache never holds the secret key itself.
-        let secret_hash = sha256(credential.secret_key().as_bytes());
-        let sign_key = self.cache.get_or_insert_with((secret_hash, key_time), || {
-            derive_sign_key(credential.secret_key(), key_time)
-        });
-        sign_with_key(request, credential.secret_id(), key_time, sign_key)
+        // Keyed by the credential's fingerprint: the cache never holds the secret key.
+        let key_id = credential.key_id();
+        let window = self.cache.get_or_insert_with(
+            |k| *k == (key_id, key_time),
+            || {
+                let window = WindowKey::derive(credential.secret_key(), key_time);
+                ((key_id, key_time), window)
+            },
+        );
+        sign_with_key(request, credential.secret_id(), key_time, &window)
     }
 
     /// How many `SignKey`s are cached now.
@@ -735,5 +1028,66 @@ impl fmt::Debug for CosSigner {
             .field("cached_keys", &self.cached_keys())
             .field("key_derivations", &self.key_derivations())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_algorithm_name_written_inline_is_cos_algorithm() {
+        // `sign_in` writes `sha1` as part of longer literals.
+        assert_eq!(COS_ALGORITHM, "sha1");
+    }
+
+    #[test]
+    fn window_key_text_is_the_key_time_display() {
+        for key_time in [
+            KeyTime::new(0, 0),
+            KeyTime::new(1_557_989_151, 1_557_996_351),
+            KeyTime::new(u64::MAX, u64::MAX),
+        ] {
+            let window = WindowKey::derive("key", key_time);
+            assert_eq!(window.key_time_text(), key_time.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn a_fresh_scratch_and_a_reused_one_sign_alike() {
+        let cred = Credential::new("AKIDexample", "example-key");
+        let window = KeyTime::new(1_700_000_000, 1_700_003_600);
+        let big: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("X-Cos-Meta-{i} "), format!(" v/{i}=")))
+            .collect();
+        let big: Vec<(&str, &str)> = big.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let requests = [
+            CosRequest {
+                method: "PUT",
+                path: "a b",
+                query: &[("Z", "1"), ("a b", "c/d"), ("a b", "c")],
+                headers: &big,
+            },
+            CosRequest {
+                method: "GET",
+                path: "",
+                query: &[],
+                headers: &[],
+            },
+        ];
+        for request in &requests {
+            // The thread-local scratch, used twice (second time: reused).
+            let first = sign_cos(request, &cred, window);
+            let again = sign_cos(request, &cred, window);
+            let key = WindowKey::derive(cred.secret_key(), window);
+            let fresh = sign_in(
+                &mut Scratch::default(),
+                request,
+                cred.secret_id(),
+                window,
+                &key,
+            );
+            assert!(first == again && first == fresh);
+        }
     }
 }

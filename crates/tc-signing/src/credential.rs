@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::SystemTime;
 
+use sha2::{Digest, Sha256};
+
 use crate::redact::Redacted;
 
 /// A Tencent Cloud key pair, optionally temporary (with a session token and an expiry).
@@ -26,8 +28,31 @@ use crate::redact::Redacted;
 pub struct Credential {
     secret_id: String,
     secret_key: String,
+    /// Computed once from `secret_key`; the signers' caches are keyed by it.
+    key_id: KeyId,
     session_token: Option<String>,
     expires_at: Option<SystemTime>,
+}
+
+/// A fingerprint of a secret key: SHA-256 of a domain label and the key.
+///
+/// Computed once, in [`Credential::new`], so that the signers' key caches can tell
+/// secret keys apart on every call without hashing (or holding) the key itself. Two
+/// credentials have the same id exactly when they have the same secret key (a
+/// SHA-256 collision aside). Crate-private and without `Debug`: never shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyId([u8; 32]);
+
+impl KeyId {
+    /// Domain separation: this hash is not the SHA-256 of the key anyone else computes.
+    const LABEL: &'static [u8] = b"tc-signing key id v1\0";
+
+    fn of(secret_key: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(Self::LABEL);
+        hasher.update(secret_key.as_bytes());
+        Self(hasher.finalize().into())
+    }
 }
 
 impl Credential {
@@ -41,9 +66,11 @@ impl Credential {
     /// assert_eq!(cred.expires_at(), None);
     /// ```
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        let secret_key = secret_key.into();
         Self {
             secret_id: secret_id.into(),
-            secret_key: secret_key.into(),
+            key_id: KeyId::of(&secret_key),
+            secret_key,
             session_token: None,
             expires_at: None,
         }
@@ -107,6 +134,11 @@ impl Credential {
     /// ```
     pub fn secret_key(&self) -> &str {
         &self.secret_key
+    }
+
+    /// The fingerprint of the secret key, computed when the credential was made.
+    pub(crate) fn key_id(&self) -> KeyId {
+        self.key_id
     }
 
     /// The session token of temporary keys, if any; never log it.
@@ -182,6 +214,18 @@ mod tests {
         assert!(!cred.is_expired_at(at - Duration::from_secs(1)));
         assert!(cred.is_expired_at(at));
         assert!(!Credential::new("id", "key").is_expired_at(at));
+    }
+
+    #[test]
+    fn key_id_follows_the_secret_key_only() {
+        let cred = Credential::new("id", "key");
+        let same = Credential::new("other-id", "key")
+            .with_session_token("token")
+            .with_expiry(SystemTime::UNIX_EPOCH);
+        assert!(cred.key_id() == same.key_id());
+        assert!(cred.key_id() == cred.clone().key_id());
+        assert!(cred.key_id() != Credential::new("id", "key2").key_id());
+        assert!(cred.key_id() != Credential::new("id", "").key_id());
     }
 
     #[test]

@@ -17,9 +17,9 @@ pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Lower-case hex SHA-1 of `data`.
-pub(crate) fn sha1_hex(data: &[u8]) -> String {
-    hex::encode(Sha1::digest(data))
+/// Raw SHA-1 of `data`.
+pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
+    Sha1::digest(data).into()
 }
 
 /// Raw HMAC-SHA256.

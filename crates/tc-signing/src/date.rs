@@ -1,5 +1,7 @@
 //! Converting Unix timestamps to UTC calendar dates, without a date library.
 
+use crate::text::TextBuf;
+
 const SECONDS_PER_DAY: u64 = 86_400;
 
 /// The `YYYY-MM-DD` UTC calendar date of a Unix timestamp (seconds).
@@ -13,8 +15,25 @@ const SECONDS_PER_DAY: u64 = 86_400;
 /// assert_eq!(tc_signing::utc_date(0), "1970-01-01");
 /// ```
 pub fn utc_date(timestamp: u64) -> String {
-    let (year, month, day) = civil_from_days(timestamp / SECONDS_PER_DAY);
-    format!("{year:04}-{month:02}-{day:02}")
+    let mut date = TextBuf::with_capacity(10);
+    push_utc_date(&mut date, timestamp);
+    date.into_string()
+}
+
+/// The UTC day number of a Unix timestamp: two timestamps have the same
+/// [`utc_date`] exactly when they have the same day.
+pub(crate) fn utc_day(timestamp: u64) -> u64 {
+    timestamp / SECONDS_PER_DAY
+}
+
+/// Appends [`utc_date`] of `timestamp` to `out`, without an intermediate `String`.
+pub(crate) fn push_utc_date(out: &mut TextBuf, timestamp: u64) {
+    let (year, month, day) = civil_from_days(utc_day(timestamp));
+    out.push_decimal(year, 4);
+    out.push_ascii(b'-');
+    out.push_decimal(month, 2);
+    out.push_ascii(b'-');
+    out.push_decimal(day, 2);
 }
 
 /// Proleptic Gregorian (year, month, day) of the day `days` after 1970-01-01.
@@ -86,6 +105,17 @@ mod tests {
                 "{previous:?} -> {current:?}"
             );
             previous = current;
+        }
+    }
+
+    #[test]
+    fn same_text_as_the_format_it_replaces() {
+        for timestamp in [0, 1_551_113_065, 4_107_542_400, 253_402_300_800, u64::MAX] {
+            let (year, month, day) = civil_from_days(timestamp / SECONDS_PER_DAY);
+            assert_eq!(
+                utc_date(timestamp),
+                format!("{year:04}-{month:02}-{day:02}")
+            );
         }
     }
 

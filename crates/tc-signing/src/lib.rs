@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 mod cache;
+mod cached;
+mod configure;
 mod cos;
 mod credential;
 mod crypto;
@@ -13,7 +15,10 @@ mod error;
 mod provider;
 mod redact;
 mod tc3;
+mod text;
 
+pub use cached::{CachedCredentials, CREDENTIAL_REFRESH_MARGIN};
+pub use configure::ConfigureCredentials;
 pub use cos::{
     should_sign_header, sign_cos, signable_headers, CosRequest, CosSignature, CosSigner, KeyTime,
     TokenHeader, COS_ALGORITHM, DEFAULT_SIGNED_HEADERS, QUERY_SECURITY_TOKEN,

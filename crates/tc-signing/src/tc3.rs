@@ -5,12 +5,14 @@
 //! per-day, per-service signing key from the secret key by chained HMAC-SHA256, and
 //! put the HMAC of the string to sign into the `Authorization` header.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::cache::KeyCache;
+use crate::credential::KeyId;
 use crate::crypto::{hmac_sha256, sha256, sha256_hex};
+use crate::date::{push_utc_date, utc_day};
 use crate::redact::{Redacted, RedactedPairs};
+use crate::text::{cmp_lower, trim, Span, TextBuf};
 use crate::{utc_date, Credential};
 
 /// The algorithm name at the start of the `Authorization` header and string to sign.
@@ -28,6 +30,11 @@ pub const HEADER_CONTENT_SHA256: &str = "X-TC-Content-SHA256";
 const SCOPE_TERMINATOR: &str = "tc3_request";
 /// Derived keys kept by a [`Tc3Signer`]: a few credentials × services × days.
 const SIGNER_CACHE_CAPACITY: usize = 16;
+/// Lower-case hex SHA-256 of [`UNSIGNED_PAYLOAD`].
+const UNSIGNED_PAYLOAD_SHA256: &str =
+    "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96";
+/// Signed headers kept on the stack while sorting (more spill to the heap).
+const STACK_HEADERS: usize = 8;
 
 /// How the request body enters the signature.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,7 +66,16 @@ impl PayloadHash<'_> {
         match self {
             Self::Bytes(bytes) => sha256_hex(bytes),
             Self::Precomputed(hex) => hex.trim().to_ascii_lowercase(),
-            Self::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
+            Self::Unsigned => UNSIGNED_PAYLOAD_SHA256.to_owned(),
+        }
+    }
+
+    /// Appends [`hex`](Self::hex) to `out`.
+    fn push_hex(&self, out: &mut TextBuf) {
+        match self {
+            Self::Bytes(bytes) => out.push_hex(&sha256(bytes)),
+            Self::Precomputed(hex) => out.push_lower(hex.trim()),
+            Self::Unsigned => out.push_str(UNSIGNED_PAYLOAD_SHA256),
         }
     }
 }
@@ -161,13 +177,16 @@ impl fmt::Debug for Tc3Request<'_> {
 /// so `Debug` prints `X-TC-Token` as `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Tc3Signature {
-    authorization: String,
-    canonical_request: String,
-    string_to_sign: String,
-    signature: String,
-    credential_scope: String,
-    signed_headers: String,
-    payload_hash: String,
+    /// Canonical request, string to sign and `Authorization` value, one after the
+    /// other; every intermediate is a span of it (one allocation, not seven).
+    text: String,
+    authorization: Span,
+    canonical_request: Span,
+    string_to_sign: Span,
+    signature: Span,
+    credential_scope: Span,
+    signed_headers: Span,
+    payload_hash: Span,
     timestamp: u64,
     headers: Vec<(String, String)>,
 }
@@ -192,7 +211,7 @@ impl Tc3Signature {
     /// );
     /// ```
     pub fn authorization(&self) -> &str {
-        &self.authorization
+        self.authorization.of(&self.text)
     }
 
     /// Headers the caller must add besides `Authorization`: always
@@ -237,7 +256,7 @@ impl Tc3Signature {
     /// );
     /// ```
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request
+        self.canonical_request.of(&self.text)
     }
 
     /// Step 2: the string to sign.
@@ -254,7 +273,7 @@ impl Tc3Signature {
     /// assert_eq!(lines[3].len(), 64); // hex SHA-256 of the canonical request
     /// ```
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        self.string_to_sign.of(&self.text)
     }
 
     /// Step 3: the lower-case hex signature.
@@ -270,7 +289,7 @@ impl Tc3Signature {
     /// assert!(signed.authorization().ends_with(&format!("Signature={}", signed.signature())));
     /// ```
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.signature.of(&self.text)
     }
 
     /// `<UTC date>/<service>/tc3_request`.
@@ -286,7 +305,7 @@ impl Tc3Signature {
     /// assert_eq!(signed.credential_scope(), "2019-02-25/ocr/tc3_request");
     /// ```
     pub fn credential_scope(&self) -> &str {
-        &self.credential_scope
+        self.credential_scope.of(&self.text)
     }
 
     /// The signed header names, sorted, joined by `;`.
@@ -304,7 +323,7 @@ impl Tc3Signature {
     /// assert_eq!(signed.signed_headers(), "content-type;host;x-tc-action");
     /// ```
     pub fn signed_headers(&self) -> &str {
-        &self.signed_headers
+        self.signed_headers.of(&self.text)
     }
 
     /// The lower-case hex body hash that was signed.
@@ -322,7 +341,7 @@ impl Tc3Signature {
     /// );
     /// ```
     pub fn payload_hash(&self) -> &str {
-        &self.payload_hash
+        self.payload_hash.of(&self.text)
     }
 
     /// The Unix timestamp that was signed (also sent as `X-TC-Timestamp`).
@@ -345,13 +364,13 @@ impl Tc3Signature {
 impl fmt::Debug for Tc3Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tc3Signature")
-            .field("authorization", &self.authorization)
-            .field("canonical_request", &self.canonical_request)
-            .field("string_to_sign", &self.string_to_sign)
-            .field("signature", &self.signature)
-            .field("credential_scope", &self.credential_scope)
-            .field("signed_headers", &self.signed_headers)
-            .field("payload_hash", &self.payload_hash)
+            .field("authorization", &self.authorization())
+            .field("canonical_request", &self.canonical_request())
+            .field("string_to_sign", &self.string_to_sign())
+            .field("signature", &self.signature())
+            .field("credential_scope", &self.credential_scope())
+            .field("signed_headers", &self.signed_headers())
+            .field("payload_hash", &self.payload_hash())
             .field("timestamp", &self.timestamp)
             .field("headers", &RedactedPairs(&self.headers))
             .finish()
@@ -464,56 +483,110 @@ pub fn sign_tc3(
 ) -> Tc3Signature {
     let date = utc_date(timestamp);
     let key = derive_signing_key(credential.secret_key(), &date, service);
-    sign_with_key(request, credential, service, timestamp, &date, &key)
+    sign_with_key(request, credential, service, timestamp, &key)
 }
 
-/// The signing steps once the date's signing key is known.
+/// The signing steps once the day's signing key is known.
+///
+/// Writes the canonical request, the string to sign and the `Authorization` value
+/// one after the other into a single buffer, hashing each part in place; nothing
+/// else is allocated but the extra headers.
 fn sign_with_key(
     request: &Tc3Request<'_>,
     credential: &Credential,
     service: &str,
     timestamp: u64,
-    date: &str,
     signing_key: &[u8; 32],
 ) -> Tc3Signature {
-    let headers = canonical_headers(request);
-    let canonical_headers: String = headers
-        .iter()
-        .map(|(name, value)| format!("{name}:{value}\n"))
-        .collect();
-    let signed_headers = headers
-        .keys()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(";");
-    let payload_hash = request.payload.hex();
+    let mut stack = [("", ""); STACK_HEADERS];
+    let mut heap = Vec::new();
+    let headers = canonical_headers(request, &mut stack, &mut heap);
+    // Names appear three times (canonical headers and two lists), values once.
+    let header_bytes: usize = headers.iter().map(|(n, v)| 3 * n.len() + v.len() + 4).sum();
     let path = if request.path.is_empty() {
         "/"
     } else {
         request.path
     };
-    let canonical_request = [
-        request.method.to_ascii_uppercase().as_str(),
-        path,
-        request.query,
-        &canonical_headers,
-        &signed_headers,
-        &payload_hash,
-    ]
-    .join("\n");
-
-    let credential_scope = format!("{date}/{service}/{SCOPE_TERMINATOR}");
-    let string_to_sign = format!(
-        "{TC3_ALGORITHM}\n{timestamp}\n{credential_scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    );
-    let signature = hex::encode(hmac_sha256(signing_key, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{TC3_ALGORITHM} Credential={}/{credential_scope}, SignedHeaders={signed_headers}, Signature={signature}",
-        credential.secret_id()
+    let mut text = TextBuf::with_capacity(
+        request.method.len()
+            + path.len()
+            + request.query.len()
+            + header_bytes
+            + credential.secret_id().len()
+            + 2 * service.len()
+            + 384,
     );
 
-    let mut extra = vec![(HEADER_TIMESTAMP.to_owned(), timestamp.to_string())];
+    // Step 1: the canonical request.
+    text.push_upper(request.method);
+    text.push_ascii(b'\n');
+    text.push_str(path);
+    text.push_ascii(b'\n');
+    text.push_str(request.query);
+    text.push_ascii(b'\n');
+    for (name, value) in headers.iter() {
+        text.push_lower(name);
+        text.push_ascii(b':');
+        text.push_lower(value);
+        text.push_ascii(b'\n');
+    }
+    text.push_ascii(b'\n');
+    let start = text.len();
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i > 0 {
+            text.push_ascii(b';');
+        }
+        text.push_lower(name);
+    }
+    let signed_headers = text.since(start);
+    text.push_ascii(b'\n');
+    let start = text.len();
+    request.payload.push_hex(&mut text);
+    let payload_hash = text.since(start);
+    let canonical_request = text.since(0);
+    let canonical_hash = sha256(text.bytes_of(canonical_request));
+    text.push_ascii(b'\n');
+
+    // Step 2: the string to sign.
+    let sts_start = text.len();
+    text.push_str(TC3_ALGORITHM);
+    text.push_ascii(b'\n');
+    let start = text.len();
+    text.push_decimal(timestamp, 1);
+    let stamp = text.since(start);
+    text.push_ascii(b'\n');
+    let start = text.len();
+    push_utc_date(&mut text, timestamp);
+    text.push_ascii(b'/');
+    text.push_str(service);
+    text.push_ascii(b'/');
+    text.push_str(SCOPE_TERMINATOR);
+    let credential_scope = text.since(start);
+    text.push_ascii(b'\n');
+    text.push_hex(&canonical_hash);
+    let string_to_sign = text.since(sts_start);
+    let mac = hmac_sha256(signing_key, text.bytes_of(string_to_sign));
+    text.push_ascii(b'\n');
+
+    // Steps 3 and 4: the signature, in the `Authorization` value.
+    let auth_start = text.len();
+    text.push_str(TC3_ALGORITHM);
+    text.push_str(" Credential=");
+    text.push_str(credential.secret_id());
+    text.push_ascii(b'/');
+    text.push_span(credential_scope);
+    text.push_str(", SignedHeaders=");
+    text.push_span(signed_headers);
+    text.push_str(", Signature=");
+    let start = text.len();
+    text.push_hex(&mac);
+    let signature = text.since(start);
+    let authorization = text.since(auth_start);
+    let text = text.into_string();
+
+    let mut extra = Vec::with_capacity(3);
+    extra.push((HEADER_TIMESTAMP.to_owned(), stamp.of(&text).to_owned()));
     if let Some(token) = credential.session_token() {
         extra.push((HEADER_TOKEN.to_owned(), token.to_owned()));
     }
@@ -525,6 +598,7 @@ fn sign_with_key(
     }
 
     Tc3Signature {
+        text,
         authorization,
         canonical_request,
         string_to_sign,
@@ -537,28 +611,57 @@ fn sign_with_key(
     }
 }
 
-/// Signed headers in canonical form (trimmed, lower-cased), sorted by name.
-fn canonical_headers(request: &Tc3Request<'_>) -> BTreeMap<String, String> {
-    let normalise = |s: &str| s.trim().to_ascii_lowercase();
-    let mut headers = BTreeMap::new();
-    headers.insert("content-type".to_owned(), normalise(request.content_type));
-    headers.insert("host".to_owned(), normalise(request.host));
-    for (name, value) in request.extra_signed_headers {
-        let name = normalise(name);
+/// The signed headers as trimmed `(name, value)` slices of the request, sorted by
+/// lower-cased name, without empty names or repeats (the first one given wins, and
+/// `content-type` and `host` come first): the canonical order. Lower-casing is left
+/// to the writer, which does it while copying.
+///
+/// Uses `stack` when the headers fit (always, in practice), `heap` otherwise.
+fn canonical_headers<'r, 's>(
+    request: &Tc3Request<'r>,
+    stack: &'s mut [(&'r str, &'r str); STACK_HEADERS],
+    heap: &'s mut Vec<(&'r str, &'r str)>,
+) -> &'s [(&'r str, &'r str)] {
+    let given = 2 + request.extra_signed_headers.len();
+    let slots: &mut [(&'r str, &'r str)] = if given <= STACK_HEADERS {
+        &mut stack[..given]
+    } else {
+        heap.resize(given, ("", ""));
+        heap
+    };
+    let fixed = [
+        ("content-type", request.content_type),
+        ("host", request.host),
+    ];
+    let mut len = 0;
+    for (name, value) in fixed.iter().chain(request.extra_signed_headers) {
+        let name = trim(name);
         if !name.is_empty() {
-            headers.entry(name).or_insert_with(|| normalise(value));
+            slots[len] = (name, trim(value));
+            len += 1;
         }
     }
-    headers
+    let slots = &mut slots[..len];
+    // Stable: among equal names the first given stays first, and is the one kept.
+    slots.sort_by(|a, b| cmp_lower(a.0, b.0));
+    let mut kept = 0;
+    for i in 0..slots.len() {
+        if kept == 0 || !slots[kept - 1].0.eq_ignore_ascii_case(slots[i].0) {
+            slots[kept] = slots[i];
+            kept += 1;
+        }
+    }
+    &slots[..kept]
 }
 
 /// A TC3 signer that caches derived signing keys.
 ///
 /// Produces exactly what [`sign_tc3`] produces, but derives the signing key once per
 /// (secret key, UTC date, service) instead of on every request. The cache is small
-/// and bounded (least recently used entries are dropped) and is keyed by a SHA-256 of
-/// the secret key rather than the key itself. Share one signer between threads.
-/// `Debug` shows only cache counts.
+/// and bounded (least recently used entries are dropped) and is keyed by a
+/// fingerprint of the secret key, computed once when the [`Credential`] is made,
+/// rather than the key itself; a hit costs one short lock and no allocation. Share
+/// one signer between threads. `Debug` shows only cache counts.
 ///
 /// ```
 /// use tc_signing::{sign_tc3, Credential, PayloadHash, Tc3Request, Tc3Signer};
@@ -573,7 +676,15 @@ fn canonical_headers(request: &Tc3Request<'_>) -> BTreeMap<String, String> {
 /// assert_eq!(signer.key_derivations(), 1); // same day and service: derived once
 /// ```
 pub struct Tc3Signer {
-    cache: KeyCache<([u8; 32], String, String), [u8; 32]>,
+    cache: KeyCache<Tc3CacheKey, [u8; 32]>,
+}
+
+/// What a TC3 signing key depends on: the secret key (by fingerprint), the UTC day
+/// and the service.
+struct Tc3CacheKey {
+    key_id: KeyId,
+    day: u64,
+    service: String,
 }
 
 impl Tc3Signer {
@@ -608,15 +719,23 @@ impl Tc3Signer {
         service: &str,
         timestamp: u64,
     ) -> Tc3Signature {
-        let date = utc_date(timestamp);
-        // Keyed by a hash so the cache never holds the secret key itself.
-        let secret_hash = sha256(credential.secret_key().as_bytes());
-        let key = self
-            .cache
-            .get_or_insert_with((secret_hash, date.clone(), service.to_owned()), || {
-                derive_signing_key(credential.secret_key(), &date, service)
-            });
-        sign_with_key(request, credential, service, timestamp, &date, &key)
+        let key_id = credential.key_id();
+        let day = utc_day(timestamp);
+        // Keyed by the credential's fingerprint: the cache never holds the secret key.
+        let key = self.cache.get_or_insert_with(
+            |k| k.key_id == key_id && k.day == day && k.service == service,
+            || {
+                let key =
+                    derive_signing_key(credential.secret_key(), &utc_date(timestamp), service);
+                let cache_key = Tc3CacheKey {
+                    key_id,
+                    day,
+                    service: service.to_owned(),
+                };
+                (cache_key, key)
+            },
+        );
+        sign_with_key(request, credential, service, timestamp, &key)
     }
 
     /// How many signing keys are cached now.

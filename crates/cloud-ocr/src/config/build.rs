@@ -15,24 +15,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ocr_core::{Error, OcrProvider, PollPolicy, Result, RetryPolicy, RuntimeConfig, Timeouts};
+use ocr_core::{
+    ClientOptions, ConfigureClient, Error, OcrProvider, PollPolicy, Result, RetryPolicy,
+};
+#[cfg(any(feature = "tc-ocr", feature = "lkeap", feature = "cos-ci"))]
+use tc_signing::ConfigureCredentials;
 use url::Url;
 
 use super::vars;
 use super::{ProviderConfig, ProviderKind};
 use crate::env::Env;
-
-/// The wire names of the LKEAP actions, for per-action rate limits.
-#[cfg(feature = "lkeap")]
-const LKEAP_ACTIONS: [&str; 7] = [
-    "CreateReconstructDocumentFlow",
-    "GetReconstructDocumentResult",
-    "CreateSplitDocumentFlow",
-    "GetSplitDocumentResult",
-    "CancelTask",
-    "GetCharacterUsage",
-    "ReconstructDocumentSSE",
-];
 
 /// Builds the provider `config` describes, reading whatever it leaves unset (credentials, the
 /// `cos-ci` bucket and region) from `env`. Nothing is sent: the result is ready for
@@ -72,16 +64,16 @@ pub fn build_provider(config: &ProviderConfig, env: &Env) -> Result<Arc<dyn OcrP
     let tag = |e: Error| e.with_provider(kind.as_str());
     check_applicable(config).map_err(tag)?;
     check_region(config, env).map_err(tag)?;
-    let runtime = runtime_config(config).map_err(tag)?;
+    let options = config.client_options().map_err(tag)?;
     match kind {
         #[cfg(feature = "tc-ocr")]
-        ProviderKind::TcOcr => tencent_ocr(config, env, runtime).map_err(tag),
+        ProviderKind::TcOcr => tencent_ocr(config, env, options).map_err(tag),
         #[cfg(feature = "lkeap")]
-        ProviderKind::Lkeap => lkeap(config, env, runtime).map_err(tag),
+        ProviderKind::Lkeap => lkeap(config, env, options).map_err(tag),
         #[cfg(feature = "cos-ci")]
-        ProviderKind::CosCi => cos_ci(config, env, runtime).map_err(tag),
+        ProviderKind::CosCi => cos_ci(config, env, options).map_err(tag),
         #[cfg(feature = "picwish")]
-        ProviderKind::PicWish => picwish(config, env, runtime).map_err(tag),
+        ProviderKind::PicWish => picwish(config, env, options).map_err(tag),
     }
 }
 
@@ -347,35 +339,55 @@ fn rate(field: &str, value: f64) -> Result<f64> {
     }
 }
 
-/// Timeouts and attempts as the providers' shared runtime settings.
-fn runtime_config(config: &ProviderConfig) -> Result<RuntimeConfig> {
-    let mut timeouts = Timeouts::default();
-    let t = &config.timeouts;
-    if let Some(v) = t.connect_secs {
-        timeouts.connect = seconds("timeouts.connect_secs", v)?;
-    }
-    if let Some(v) = t.attempt_secs {
-        timeouts.attempt = seconds("timeouts.attempt_secs", v)?;
-    }
-    if let Some(v) = t.total_secs {
-        timeouts.total = seconds("timeouts.total_secs", v)?;
-    }
-    let mut runtime = RuntimeConfig::default()
-        .with_connect_timeout(timeouts.connect)
-        .with_attempt_timeout(timeouts.attempt)
-        .with_total_timeout(timeouts.total);
-    if let Some(n) = config.max_attempts {
-        if n == 0 {
-            return Err(
-                Error::config("`max_attempts` must be at least 1").with_field("max_attempts")
-            );
+impl ProviderConfig {
+    /// The settings every provider builder shares, as [`ClientOptions`]: `timeouts` →
+    /// [`timeouts`](ConfigureClient::timeouts), `max_attempts` →
+    /// [`retry`](ConfigureClient::retry), `http_client` →
+    /// [`http_client`](ConfigureClient::http_client), `rate_limit` →
+    /// [`rate_limit_all`](ConfigureClient::rate_limit_all), `rate_limits` →
+    /// [`rate_limit`](ConfigureClient::rate_limit) per action. Action names are checked by the
+    /// provider's builder.
+    ///
+    /// ```
+    /// use cloud_ocr::{ProviderConfig, ProviderKind};
+    /// let mut config = ProviderConfig::new(ProviderKind::TcOcr).with_rate_limit(3.0);
+    /// config.rate_limits.insert("ExtractDocMulti".into(), 1.0);
+    /// let options = config.client_options()?;
+    /// assert_eq!(options.rate_limits.for_action("ExtractDocMulti", Some(5.0)), Some(1.0));
+    /// assert_eq!(options.rate_limits.for_action("GeneralBasicOCR", Some(20.0)), Some(3.0));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn client_options(&self) -> Result<ClientOptions> {
+        let mut options = ClientOptions::default();
+        let t = &self.timeouts;
+        if let Some(v) = t.connect_secs {
+            options = options.connect_timeout(seconds("timeouts.connect_secs", v)?);
         }
-        runtime.retry = RetryPolicy::default().with_max_attempts(n);
+        if let Some(v) = t.attempt_secs {
+            options = options.attempt_timeout(seconds("timeouts.attempt_secs", v)?);
+        }
+        if let Some(v) = t.total_secs {
+            options = options.total_timeout(seconds("timeouts.total_secs", v)?);
+        }
+        if let Some(n) = self.max_attempts {
+            if n == 0 {
+                return Err(
+                    Error::config("`max_attempts` must be at least 1").with_field("max_attempts")
+                );
+            }
+            options = options.retry(RetryPolicy::default().with_max_attempts(n));
+        }
+        if let Some(client) = &self.http_client {
+            options = options.http_client(client.0.clone());
+        }
+        if let Some(r) = self.rate_limit {
+            options = options.rate_limit_all(rate("rate_limit", r)?);
+        }
+        for (name, r) in &self.rate_limits {
+            options = options.rate_limit(name, rate("rate_limits", *r)?);
+        }
+        Ok(options)
     }
-    if let Some(client) = &config.http_client {
-        runtime = runtime.with_http_client(client.0.clone());
-    }
-    Ok(runtime)
 }
 
 /// The poll policy, if any poll setting is given; unset parts take `defaults`.
@@ -421,17 +433,6 @@ fn base_url(field: &str, text: &str) -> Result<Url> {
         );
     }
     Ok(url)
-}
-
-/// The operation named `name` among `known`, as the `'static` name builders take.
-fn operation<'a>(kind: ProviderKind, known: &[&'a str], name: &str) -> Result<&'a str> {
-    known.iter().copied().find(|k| *k == name).ok_or_else(|| {
-        Error::config(format!(
-            "`rate_limits` names `{name}`, which is not an operation of {kind}; known: {}",
-            known.join(", ")
-        ))
-        .with_field("rate_limits")
-    })
 }
 
 /// Settings that were looked for and not found: the variables to set.
@@ -580,12 +581,12 @@ fn tencent_credentials_or_error(
 fn tencent_ocr(
     config: &ProviderConfig,
     env: &Env,
-    runtime: RuntimeConfig,
+    options: ClientOptions,
 ) -> Result<Arc<dyn OcrProvider>> {
     let credentials = tencent_credentials_or_error(config, env)?;
     let mut b = tc_ocr::TencentOcr::builder()
         .credentials(credentials)
-        .runtime(runtime);
+        .client_options(options);
     if let Some(text) = &config.endpoint {
         b = b.endpoint(tc_ocr::Endpoint::Custom(base_url("endpoint", text)?));
     }
@@ -598,20 +599,6 @@ fn tencent_ocr(
     if let Some(n) = page_concurrency(config)? {
         b = b.page_concurrency(n);
     }
-    let actions: Vec<&'static str> = tc_ocr::DEFAULT_RATE_LIMITS
-        .iter()
-        .map(|(a, _)| *a)
-        .collect();
-    if let Some(r) = config.rate_limit {
-        let r = rate("rate_limit", r)?;
-        for action in &actions {
-            b = b.rate_limit(action, r);
-        }
-    }
-    for (name, r) in &config.rate_limits {
-        let action = operation(config.provider, &actions, name)?;
-        b = b.rate_limit(action, rate("rate_limits", *r)?);
-    }
     if let Some(policy) = poll_policy(config, (1.0, 120.0))? {
         b = b.poll_policy(policy);
     }
@@ -622,12 +609,12 @@ fn tencent_ocr(
 fn lkeap(
     config: &ProviderConfig,
     env: &Env,
-    runtime: RuntimeConfig,
+    options: ClientOptions,
 ) -> Result<Arc<dyn OcrProvider>> {
     let credentials = tencent_credentials_or_error(config, env)?;
     let mut b = lkeap::Lkeap::builder()
         .credentials(credentials)
-        .runtime(runtime);
+        .client_options(options);
     if let Some(site) = site(config)? {
         b = b.site(site);
     }
@@ -636,13 +623,6 @@ fn lkeap(
     }
     if let Some(text) = &config.endpoint {
         b = b.endpoint(tc_api::Endpoint::Custom(base_url("endpoint", text)?));
-    }
-    if let Some(r) = config.rate_limit {
-        b = b.rate_limit(rate("rate_limit", r)?);
-    }
-    for (name, r) in &config.rate_limits {
-        let action = operation(config.provider, &LKEAP_ACTIONS, name)?;
-        b = b.action_rate_limit(action, rate("rate_limits", *r)?);
     }
     if let Some(policy) = poll_policy(config, (2.0, 600.0))? {
         b = b.poll_policy(policy);
@@ -691,16 +671,14 @@ fn cos_settings(
 fn cos_ci(
     config: &ProviderConfig,
     env: &Env,
-    runtime: RuntimeConfig,
+    options: ClientOptions,
 ) -> Result<Arc<dyn OcrProvider>> {
-    use cos_ci::CosCiOp;
-
     let (bucket, region, credentials) = cos_settings(config, env)?;
     let mut b = cos_ci::CosCi::builder()
         .bucket(bucket.clone())
         .region(region)
         .credentials(credentials)
-        .runtime(runtime);
+        .client_options(options);
     if let Some(text) = &config.endpoint {
         let mut root = base_url("endpoint", text)?;
         if !root.path().ends_with('/') {
@@ -722,19 +700,6 @@ fn cos_ci(
     }
     if let Some(text) = &config.ci_endpoint {
         b = b.ci_base_url(base_url("ci_endpoint", text)?.as_str());
-    }
-    if let Some(r) = config.rate_limit {
-        let r = rate("rate_limit", r)?;
-        for op in CosCiOp::ALL {
-            b = b.rate_limit(op, r);
-        }
-    }
-    let names: Vec<&'static str> = CosCiOp::ALL.iter().map(|op| op.name()).collect();
-    for (name, r) in &config.rate_limits {
-        let name = operation(config.provider, &names, name)?;
-        if let Some(op) = CosCiOp::ALL.into_iter().find(|op| op.name() == name) {
-            b = b.rate_limit(op, rate("rate_limits", *r)?);
-        }
     }
     if let Some(prefix) = &config.key_prefix {
         b = b.key_prefix(prefix.clone());
@@ -782,15 +747,14 @@ fn picwish_key(config: &ProviderConfig, env: &Env) -> Result<String> {
 fn picwish(
     config: &ProviderConfig,
     env: &Env,
-    runtime: RuntimeConfig,
+    options: ClientOptions,
 ) -> Result<Arc<dyn OcrProvider>> {
     let key = picwish_key(config, env)?;
-    let mut b = picwish::PicWish::builder().api_key(key).runtime(runtime);
+    let mut b = picwish::PicWish::builder()
+        .api_key(key)
+        .client_options(options);
     if let Some(text) = &config.endpoint {
         b = b.base_url(base_url("endpoint", text)?.as_str());
-    }
-    if let Some(r) = config.rate_limit {
-        b = b.rate_limit(rate("rate_limit", r)?);
     }
     if let Some(interval) = config.poll_interval_secs {
         b = b.poll_interval(seconds("poll_interval_secs", interval)?);

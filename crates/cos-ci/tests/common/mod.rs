@@ -3,6 +3,7 @@
 //! expected `Authorization`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use cos_ci::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 

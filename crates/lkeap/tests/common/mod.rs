@@ -2,6 +2,7 @@
 //! envelope bodies, the exact-request check and zip builders.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use lkeap::prelude::*;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;

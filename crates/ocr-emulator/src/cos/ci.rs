@@ -9,14 +9,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::call::BucketCall;
 use super::ci_ocr::{check_document, write_result, ImageOcrXml, OcrParams};
 use super::xml::{xml_response, Xml};
-use super::BucketCall;
-use crate::app::BodySize;
 use crate::clock::{ci_time, parse_ci_time};
 use crate::content::{self, Document};
 use crate::http_util::query_value;
 use crate::service::Service;
+use crate::shared::BodySize;
 use crate::tasks::{Phase, TaskTable, Timeline, MAX_TASKS};
 
 /// Largest XML request body.
@@ -147,7 +147,7 @@ fn resource_id(path: &str) -> Option<&str> {
         .filter(|id| !id.is_empty())
 }
 
-pub(crate) async fn handle(call: &BucketCall<'_>, body: Body) -> Response {
+pub(crate) async fn handle(call: &BucketCall<'_>, ci: &CiState, body: Body) -> Response {
     let body = match to_bytes(body, MAX_XML).await {
         Ok(b) => b,
         Err(_) => {
@@ -161,14 +161,14 @@ pub(crate) async fn handle(call: &BucketCall<'_>, body: Body) -> Response {
     let size = body.len() as u64;
     let text = String::from_utf8_lossy(&body).into_owned();
     let mut response = match call.action {
-        "SubmitJob" => submit(call, &text),
-        "DescribeJobs" => describe(call),
-        "ListJobs" => list(call),
-        "CancelJob" => cancel(call),
-        "CreateTemplate" => save_template(call, &text, None),
-        "UpdateTemplate" => save_template(call, &text, resource_id(&call.target.key)),
-        "DescribeTemplates" => describe_templates(call),
-        "DeleteTemplate" => delete_template(call),
+        "SubmitJob" => submit(call, ci, &text),
+        "DescribeJobs" => describe(call, ci),
+        "ListJobs" => list(call, ci),
+        "CancelJob" => cancel(call, ci),
+        "CreateTemplate" => save_template(call, ci, &text, None),
+        "UpdateTemplate" => save_template(call, ci, &text, resource_id(&call.target.key)),
+        "DescribeTemplates" => describe_templates(call, ci),
+        "DeleteTemplate" => delete_template(call, ci),
         _ => call.error(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
@@ -196,7 +196,7 @@ fn malformed(call: &BucketCall<'_>, message: &str) -> Response {
     call.error(StatusCode::BAD_REQUEST, "MalformedXML", message)
 }
 
-fn submit(call: &BucketCall<'_>, text: &str) -> Response {
+fn submit(call: &BucketCall<'_>, ci: &CiState, text: &str) -> Response {
     let req: JobRequestXml = match parse(text) {
         Ok(r) => r,
         Err(message) => return malformed(call, &message),
@@ -286,10 +286,7 @@ fn submit(call: &BucketCall<'_>, text: &str) -> Response {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        Some(id) => match call
-            .app
-            .cos
-            .ci
+        Some(id) => match ci
             .templates
             .get(&id.to_owned())
             .filter(|t| t.bucket == call.target.bucket)
@@ -319,7 +316,7 @@ fn submit(call: &BucketCall<'_>, text: &str) -> Response {
             }
         },
     };
-    let Some(stored) = call.app.cos.object(&call.target.bucket, object) else {
+    let Some(stored) = call.shared.buckets.object(&call.target.bucket, object) else {
         return call.error(
             StatusCode::NOT_FOUND,
             "NoSuchKey",
@@ -332,7 +329,7 @@ fn submit(call: &BucketCall<'_>, text: &str) -> Response {
         Ok(page) => (page, None),
         Err(problem) => (0, Some(problem)),
     };
-    if let Some(injected) = call.app.take_task_failure(Service::Ci, "SubmitJob") {
+    if let Some(injected) = call.shared.take_task_failure(Service::Ci, "SubmitJob") {
         failure = Some(injected);
     }
     let bucket_queue = queue_id(&call.target.bucket);
@@ -345,10 +342,13 @@ fn submit(call: &BucketCall<'_>, text: &str) -> Response {
         }
     }
     let job = CiJob {
-        id: call.app.ids.ci_job(),
+        id: call.shared.ids.ci_job(),
         bucket: call.target.bucket.clone(),
         object: object.to_owned(),
-        timeline: Timeline::new(call.app.clock.now_millis(), call.app.config.durations.ci),
+        timeline: Timeline::new(
+            call.shared.clock.now_millis(),
+            call.shared.config.durations.ci,
+        ),
         template,
         inline,
         params,
@@ -360,13 +360,15 @@ fn submit(call: &BucketCall<'_>, text: &str) -> Response {
         doc: Arc::new(doc),
         page,
     };
-    call.app.cos.ci.jobs.insert(job.id.clone(), job.clone());
-    call.app.recorder.count_submission(Service::Ci, "SubmitJob");
+    ci.jobs.insert(job.id.clone(), job.clone());
+    call.shared
+        .recorder
+        .count_submission(Service::Ci, "SubmitJob");
     let mut x = Xml::new();
     x.open("Response");
     job_detail(&mut x, call, &job);
     x.close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }
 
 /// The state of a job now: `Submitted`, `Running`, `Success`, `Failed` or `Cancel`.
@@ -374,7 +376,7 @@ fn state(call: &BucketCall<'_>, job: &CiJob) -> &'static str {
     if job.cancelled_at.is_some() {
         return "Cancel";
     }
-    match job.timeline.phase(call.app.clock.now_millis()) {
+    match job.timeline.phase(call.shared.clock.now_millis()) {
         Phase::Queued => "Submitted",
         Phase::Processing(_) => "Running",
         Phase::Done if job.failure.is_some() => "Failed",
@@ -406,7 +408,7 @@ fn job_detail(x: &mut Xml, call: &BucketCall<'_>, job: &CiJob) {
     x.open("Input")
         .leaf("BucketId", &job.bucket)
         .leaf("Object", &job.object)
-        .leaf("Region", &call.app.config.region)
+        .leaf("Region", &call.shared.config.region)
         .close("Input");
     x.leaf("JobId", &job.id).leaf("Message", message);
     x.open("Operation");
@@ -433,7 +435,7 @@ fn job_detail(x: &mut Xml, call: &BucketCall<'_>, job: &CiJob) {
         .close("JobsDetail");
 }
 
-fn describe(call: &BucketCall<'_>) -> Response {
+fn describe(call: &BucketCall<'_>, ci: &CiState) -> Response {
     let Some(ids) = resource_id(&call.target.key) else {
         return invalid(call, "A job id is required.");
     };
@@ -441,10 +443,7 @@ fn describe(call: &BucketCall<'_>) -> Response {
     x.open("Response");
     let mut missing = Vec::new();
     for id in ids.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        match call
-            .app
-            .cos
-            .ci
+        match ci
             .jobs
             .get(&id.to_owned())
             .filter(|j| j.bucket == call.target.bucket)
@@ -457,10 +456,10 @@ fn describe(call: &BucketCall<'_>) -> Response {
         x.leaf("NonExistJobIds", missing.join(","));
     }
     x.close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }
 
-fn list(call: &BucketCall<'_>) -> Response {
+fn list(call: &BucketCall<'_>, ci: &CiState) -> Response {
     let q = |name: &str| {
         query_value(&call.query, name)
             .map(str::trim)
@@ -529,10 +528,7 @@ fn list(call: &BucketCall<'_>) -> Response {
     let queue = q("queueId");
     let input = q("inputObject");
     let workflow_only = q("workflowId").is_some() || q("inventoryTriggerJobId").is_some();
-    let mut jobs: Vec<CiJob> = call
-        .app
-        .cos
-        .ci
+    let mut jobs: Vec<CiJob> = ci
         .jobs
         .values()
         .into_iter()
@@ -561,10 +557,10 @@ fn list(call: &BucketCall<'_>) -> Response {
         job_detail(&mut x, call, job);
     }
     x.leaf("NextToken", next).close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }
 
-fn cancel(call: &BucketCall<'_>) -> Response {
+fn cancel(call: &BucketCall<'_>, ci: &CiState) -> Response {
     if !call.query.iter().any(|(k, _)| k == "cancel") {
         return invalid(call, "PUT /jobs/<id> needs the `cancel` parameter.");
     }
@@ -580,10 +576,7 @@ fn cancel(call: &BucketCall<'_>) -> Response {
         return invalid(call, "At most 10 jobs can be cancelled at once.");
     }
     for id in &ids {
-        let Some(job) = call
-            .app
-            .cos
-            .ci
+        let Some(job) = ci
             .jobs
             .get(&(*id).to_owned())
             .filter(|j| j.bucket == call.target.bucket)
@@ -606,15 +599,15 @@ fn cancel(call: &BucketCall<'_>) -> Response {
             }
         }
     }
-    let now = call.app.clock.now_unix();
+    let now = call.shared.clock.now_unix();
     for id in ids {
-        call.app.cos.ci.jobs.update(&id.to_owned(), |job| {
+        ci.jobs.update(&id.to_owned(), |job| {
             job.cancelled_at.get_or_insert(now);
         });
     }
     axum::response::Response::builder()
         .status(StatusCode::OK)
-        .header("x-ci-request-id", call.app.ids.cos_request_id())
+        .header("x-ci-request-id", call.shared.ids.cos_request_id())
         .header(axum::http::header::CONTENT_LENGTH, 0)
         .body(Body::empty())
         .unwrap_or_default()
@@ -643,7 +636,7 @@ fn valid_name(name: &str) -> bool {
         })
 }
 
-fn save_template(call: &BucketCall<'_>, text: &str, id: Option<&str>) -> Response {
+fn save_template(call: &BucketCall<'_>, ci: &CiState, text: &str, id: Option<&str>) -> Response {
     let req: TemplateRequestXml = match parse(text) {
         Ok(r) => r,
         Err(message) => return malformed(call, &message),
@@ -669,13 +662,10 @@ fn save_template(call: &BucketCall<'_>, text: &str, id: Option<&str>) -> Respons
         Ok(p) => p,
         Err(message) => return invalid(call, &format!("ImageOCR: {message}")),
     };
-    let now = call.app.clock.now_unix();
+    let now = call.shared.clock.now_unix();
     let template = match id {
         Some(id) => {
-            let Some(existing) = call
-                .app
-                .cos
-                .ci
+            let Some(existing) = ci
                 .templates
                 .get(&id.to_owned())
                 .filter(|t| t.bucket == call.target.bucket)
@@ -690,7 +680,7 @@ fn save_template(call: &BucketCall<'_>, text: &str, id: Option<&str>) -> Respons
             }
         }
         None => Template {
-            id: call.app.ids.ci_template(),
+            id: call.shared.ids.ci_template(),
             bucket: call.target.bucket.clone(),
             name: name.to_owned(),
             params,
@@ -698,20 +688,16 @@ fn save_template(call: &BucketCall<'_>, text: &str, id: Option<&str>) -> Respons
             updated: now,
         },
     };
-    call.app
-        .cos
-        .ci
-        .templates
-        .insert(template.id.clone(), template.clone());
+    ci.templates.insert(template.id.clone(), template.clone());
     let mut x = Xml::new();
     x.open("Response")
-        .leaf("RequestId", call.app.ids.cos_request_id());
+        .leaf("RequestId", call.shared.ids.cos_request_id());
     template_xml(&mut x, "Template", &template);
     x.close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }
 
-fn describe_templates(call: &BucketCall<'_>) -> Response {
+fn describe_templates(call: &BucketCall<'_>, ci: &CiState) -> Response {
     let q = |name: &str| {
         query_value(&call.query, name)
             .map(str::trim)
@@ -737,10 +723,7 @@ fn describe_templates(call: &BucketCall<'_>) -> Response {
     };
     let ids: Option<Vec<&str>> = q("ids").map(|i| i.split(',').map(str::trim).collect());
     let name = q("name");
-    let all: Vec<Template> = call
-        .app
-        .cos
-        .ci
+    let all: Vec<Template> = ci
         .templates
         .values()
         .into_iter()
@@ -750,7 +733,7 @@ fn describe_templates(call: &BucketCall<'_>) -> Response {
         .collect();
     let mut x = Xml::new();
     x.open("Response")
-        .leaf("RequestId", call.app.ids.cos_request_id())
+        .leaf("RequestId", call.shared.ids.cos_request_id())
         .leaf("TotalCount", all.len().to_string())
         .leaf("PageNumber", page_number.to_string())
         .leaf("PageSize", page_size.to_string());
@@ -762,28 +745,25 @@ fn describe_templates(call: &BucketCall<'_>) -> Response {
         template_xml(&mut x, "TemplateList", t);
     }
     x.close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }
 
-fn delete_template(call: &BucketCall<'_>) -> Response {
+fn delete_template(call: &BucketCall<'_>, ci: &CiState) -> Response {
     let Some(id) = resource_id(&call.target.key) else {
         return invalid(call, "A template id is required.");
     };
-    let exists = call
-        .app
-        .cos
-        .ci
+    let exists = ci
         .templates
         .get(&id.to_owned())
         .is_some_and(|t| t.bucket == call.target.bucket);
     if !exists {
         return invalid(call, &format!("The template `{id}` does not exist."));
     }
-    call.app.cos.ci.templates.remove(&id.to_owned());
+    ci.templates.remove(&id.to_owned());
     let mut x = Xml::new();
     x.open("Response")
-        .leaf("RequestId", call.app.ids.cos_request_id())
+        .leaf("RequestId", call.shared.ids.cos_request_id())
         .leaf("TemplateId", id)
         .close("Response");
-    xml_response(call.app, true, StatusCode::OK, x.finish())
+    xml_response(call.shared, true, StatusCode::OK, x.finish())
 }

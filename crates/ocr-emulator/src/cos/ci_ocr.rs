@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::call::BucketCall;
 use super::xml::{xml_response, Xml};
-use super::BucketCall;
 use crate::content::{self, Document, Format, LaidLine, Unreadable};
 use crate::http_util::query_value;
 use crate::tencent::ocr::LANGUAGE_TYPES;
@@ -293,10 +293,14 @@ pub(crate) fn sync_ocr(call: &BucketCall<'_>) -> Response {
                     "detect-url must be an http(s) URL, encoded once in the query.",
                 );
             }
-            call.app.url_document(url)
+            call.shared.url_document(url)
         }
         None => {
-            let Some(object) = call.app.cos.object(&call.target.bucket, &call.target.key) else {
+            let Some(object) = call
+                .shared
+                .buckets
+                .object(&call.target.bucket, &call.target.key)
+            else {
                 return call.error(
                     StatusCode::NOT_FOUND,
                     "NoSuchKey",
@@ -317,15 +321,15 @@ pub(crate) fn sync_ocr(call: &BucketCall<'_>) -> Response {
         Ok(page) => page,
         Err((code, message)) => return call.error(StatusCode::BAD_REQUEST, &code, &message),
     };
-    call.app
+    call.shared
         .recorder
         .count_submission(crate::service::Service::Cos, "CiProcessOCR");
     let mut x = Xml::new().declaration();
     x.open("Response");
     write_result(&mut x, &doc, page, &params);
-    x.leaf("RequestId", call.app.ids.cos_request_id())
+    x.leaf("RequestId", call.shared.ids.cos_request_id())
         .close("Response");
-    xml_response(call.app, false, StatusCode::OK, x.finish())
+    xml_response(call.shared, false, StatusCode::OK, x.finish())
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
 
-use super::{BucketCall, Object};
-use crate::app::BodySize;
+use super::call::BucketCall;
+use crate::buckets::Object;
 use crate::clock::http_date;
 use crate::http_util::{header_str, query_value};
+use crate::shared::BodySize;
 
 /// Longest object key, in bytes.
 const MAX_KEY: usize = 850;
@@ -19,7 +20,9 @@ pub(crate) async fn handle(call: &BucketCall<'_>, body: Body) -> Response {
         "PutObject" => put(call, body).await,
         "GetObject" | "HeadObject" => get(call),
         "DeleteObject" => {
-            call.app.cos.delete(&call.target.bucket, &call.target.key);
+            call.shared
+                .buckets
+                .delete(&call.target.bucket, &call.target.key);
             with_request_id(call, StatusCode::NO_CONTENT, Body::empty())
         }
         "CiProcessOCR" => super::ci_ocr::sync_ocr(call),
@@ -39,7 +42,7 @@ pub(crate) async fn handle(call: &BucketCall<'_>, body: Body) -> Response {
 fn with_request_id(call: &BucketCall<'_>, status: StatusCode, body: Body) -> Response {
     Response::builder()
         .status(status)
-        .header("x-cos-request-id", call.app.ids.cos_request_id())
+        .header("x-cos-request-id", call.shared.ids.cos_request_id())
         .header(header::SERVER, "tencent-cos")
         .body(body)
         .unwrap_or_default()
@@ -61,7 +64,7 @@ async fn put(call: &BucketCall<'_>, body: Body) -> Response {
             "Your key is too long.",
         );
     }
-    let max = usize::try_from(call.app.config.max_object_size).unwrap_or(usize::MAX);
+    let max = usize::try_from(call.shared.config.max_object_size).unwrap_or(usize::MAX);
     let data = match to_bytes(body, max).await {
         Ok(d) => d,
         Err(_) => {
@@ -116,17 +119,17 @@ fn put_checked(call: &BucketCall<'_>, data: bytes::Bytes) -> Response {
             )
         })
         .collect();
-    let object = Object::new(data, content_type, meta, call.app.clock.now_unix());
+    let object = Object::new(data, content_type, meta, call.shared.clock.now_unix());
     let etag = object.etag.clone();
     let crc = object.crc64;
-    call.app
-        .cos
+    call.shared
+        .buckets
         .put(&call.target.bucket, &call.target.key, object);
     Response::builder()
         .status(StatusCode::OK)
         .header(header::ETAG, etag)
         .header("x-cos-hash-crc64ecma", crc.to_string())
-        .header("x-cos-request-id", call.app.ids.cos_request_id())
+        .header("x-cos-request-id", call.shared.ids.cos_request_id())
         .header(header::SERVER, "tencent-cos")
         .header(header::CONTENT_LENGTH, 0)
         .body(Body::empty())
@@ -168,7 +171,11 @@ fn parse_range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
 }
 
 fn get(call: &BucketCall<'_>) -> Response {
-    let Some(object) = call.app.cos.object(&call.target.bucket, &call.target.key) else {
+    let Some(object) = call
+        .shared
+        .buckets
+        .object(&call.target.bucket, &call.target.key)
+    else {
         return call.error(
             StatusCode::NOT_FOUND,
             "NoSuchKey",
@@ -212,7 +219,7 @@ fn get(call: &BucketCall<'_>) -> Response {
         .header(header::LAST_MODIFIED, http_date(object.last_modified))
         .header("x-cos-hash-crc64ecma", object.crc64.to_string())
         .header("x-cos-storage-class", "STANDARD")
-        .header("x-cos-request-id", call.app.ids.cos_request_id())
+        .header("x-cos-request-id", call.shared.ids.cos_request_id())
         .header(header::SERVER, "tencent-cos")
         .header(header::ACCEPT_RANGES, "bytes");
     if let Some(range) = content_range {

@@ -5,8 +5,8 @@ use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use axum::response::Response;
 
-use crate::app::App;
 use crate::artifacts::xml_escape;
+use crate::shared::Shared;
 
 /// Builds an XML document element by element.
 #[derive(Default)]
@@ -79,11 +79,16 @@ impl Xml {
 }
 
 /// An `application/xml` response with the service's request-id header.
-pub(crate) fn xml_response(app: &App, ci: bool, status: StatusCode, body: String) -> Response {
+pub(crate) fn xml_response(
+    shared: &Shared,
+    ci: bool,
+    status: StatusCode,
+    body: String,
+) -> Response {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/xml")
-        .header(request_id_header(ci), app.ids.cos_request_id())
+        .header(request_id_header(ci), shared.ids.cos_request_id())
         .header(
             header::SERVER,
             if ci { "tencent-ci" } else { "tencent-cos" },
@@ -105,15 +110,15 @@ pub(crate) fn request_id_header(ci: bool) -> &'static str {
 /// (CI errors have no `Resource`), with `x-cos-request-id` / `x-ci-request-id` equal to
 /// the body's `RequestId`.
 pub(crate) fn error_response(
-    app: &App,
+    shared: &Shared,
     ci: bool,
     status: StatusCode,
     code: &str,
     message: &str,
     resource: &str,
 ) -> Response {
-    let request_id = app.ids.cos_request_id();
-    let trace_id = app.ids.hex("trace", 40);
+    let request_id = shared.ids.cos_request_id();
+    let trace_id = shared.ids.hex("trace", 40);
     let mut x = Xml::new().declaration();
     x.open("Error").leaf("Code", code).leaf("Message", message);
     if !ci {
@@ -137,7 +142,7 @@ pub(crate) fn error_response(
 /// The same error for a HEAD request: status and headers only (HEAD answers carry no
 /// body).
 pub(crate) fn error_for(
-    app: &App,
+    shared: &Shared,
     method: &Method,
     ci: bool,
     status: StatusCode,
@@ -145,7 +150,7 @@ pub(crate) fn error_for(
     message: &str,
     resource: &str,
 ) -> Response {
-    let response = error_response(app, ci, status, code, message, resource);
+    let response = error_response(shared, ci, status, code, message, resource);
     if method == Method::HEAD {
         let (mut parts, _) = response.into_parts();
         parts.headers.remove(header::CONTENT_TYPE);

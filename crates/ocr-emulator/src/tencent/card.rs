@@ -10,11 +10,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::envelope::{ok, TcError};
+use super::call::{document, one_source, Call, Source};
+use super::envelope::{fields, ok, TcError};
 use super::params::{opt, req, Field, Ty};
-use super::{document, fields, one_source, Call, Source};
 use crate::content::{Document, Format, Unreadable};
-use crate::tasks::{Phase, Timeline};
+use crate::tasks::{Phase, TaskTable, Timeline};
 
 /// ApplyCardVerificationExternal parameters (spec §6.2).
 pub(crate) const APPLY: &[Field] = &[
@@ -104,6 +104,9 @@ pub(crate) struct CardTask {
     failure: Option<(String, String)>,
 }
 
+/// Card verification tasks by token.
+pub(crate) type CardTasks = TaskTable<String, CardTask>;
+
 fn bad_value(message: impl Into<String>) -> TcError {
     TcError::new("InvalidParameterValue.InvalidParameterValueLimit", message)
 }
@@ -125,13 +128,13 @@ fn load_side(
 ) -> Result<Document, TcError> {
     let decode = "InvalidParameter.EngineImageDecodeFailed";
     if let Source::Url(url) = source {
-        super::check_url(
+        super::call::check_url(
             url,
             &format!("ImageUrl{side}"),
             "ResourceUnavailable.ImageDownloadError",
         )?;
     }
-    let doc = document(call.app, source, &format!("{}.jpg", side.to_lowercase()));
+    let doc = document(call.shared, source, &format!("{}.jpg", side.to_lowercase()));
     match &doc.unreadable {
         Some(Unreadable::Unreachable(reason)) => {
             return Err(TcError::new(
@@ -184,7 +187,7 @@ fn load_side(
 }
 
 /// ApplyCardVerificationExternal.
-pub(crate) fn apply(call: &Call<'_>) -> Result<Response, TcError> {
+pub(crate) fn apply(call: &Call<'_>, tasks: &CardTasks) -> Result<Response, TcError> {
     let req: ApplyRequest = call.typed()?;
     if !CARD_TYPES.contains(&req.card_type.as_str()) {
         return Err(bad_value(format!(
@@ -200,7 +203,7 @@ pub(crate) fn apply(call: &Call<'_>) -> Result<Response, TcError> {
         )));
     }
     if let Some(url) = &req.webhook_url {
-        super::check_url(
+        super::call::check_url(
             url,
             "WebhookUrl",
             "InvalidParameterValue.InvalidParameterValueLimit",
@@ -248,12 +251,15 @@ pub(crate) fn apply(call: &Call<'_>) -> Result<Response, TcError> {
     let back = back
         .map(|b| load_side(call, &b, "Back", return_head))
         .transpose()?;
-    let token = call.app.ids.uuid();
-    let failure = call.app.take_task_failure(call.service, call.action);
-    call.app.tencent.cards.insert(
+    let token = call.shared.ids.uuid();
+    let failure = call.shared.take_task_failure(call.service, call.action);
+    tasks.insert(
         token.clone(),
         CardTask {
-            timeline: Timeline::new(call.app.clock.now_millis(), call.app.config.durations.card),
+            timeline: Timeline::new(
+                call.shared.clock.now_millis(),
+                call.shared.config.durations.card,
+            ),
             nationality: req.nationality,
             card_type: req.card_type,
             front: Arc::new(front),
@@ -262,11 +268,11 @@ pub(crate) fn apply(call: &Call<'_>) -> Result<Response, TcError> {
             failure,
         },
     );
-    call.app
+    call.shared
         .recorder
         .count_submission(call.service, call.action);
     Ok(ok(
-        call.app,
+        call.shared,
         fields(json!({ "CardVerificationToken": token })),
     ))
 }
@@ -278,18 +284,18 @@ struct GetRequest {
 }
 
 /// GetCardVerificationExternalResult.
-pub(crate) fn get_result(call: &Call<'_>) -> Result<Response, TcError> {
+pub(crate) fn get_result(call: &Call<'_>, tasks: &CardTasks) -> Result<Response, TcError> {
     let req: GetRequest = call.typed()?;
     let token = req.card_verification_token;
-    let task = call.app.tencent.cards.get(&token).ok_or_else(|| {
+    let task = tasks.get(&token).ok_or_else(|| {
         bad_value(format!(
             "`CardVerificationToken` `{token}` does not exist or has expired."
         ))
     })?;
-    let phase = task.timeline.phase(call.app.clock.now_millis());
+    let phase = task.timeline.phase(call.shared.clock.now_millis());
     if phase != Phase::Done {
         return Ok(ok(
-            call.app,
+            call.shared,
             fields(json!({
                 "Status": "PROCESSING",
                 "WarnInfo": null,
@@ -313,7 +319,7 @@ pub(crate) fn get_result(call: &Call<'_>) -> Result<Response, TcError> {
         String::new()
     };
     Ok(ok(
-        call.app,
+        call.shared,
         fields(json!({
             "Status": if warnings.is_empty() { "PASSED" } else { "WARNING" },
             "WarnInfo": if warnings.is_empty() { Value::Null } else { json!(warnings) },

@@ -5,7 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
+use crate::shared::Shared;
 
 /// An API 3.0 error: code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,23 +33,31 @@ fn json_response(body: &Value) -> Response {
 }
 
 /// A success answer: the fields plus `RequestId`.
-pub(crate) fn ok(app: &App, fields: Map<String, Value>) -> Response {
+pub(crate) fn ok(shared: &Shared, fields: Map<String, Value>) -> Response {
     let mut fields = fields;
-    fields.insert("RequestId".to_owned(), Value::String(app.ids.uuid()));
+    fields.insert("RequestId".to_owned(), Value::String(shared.ids.uuid()));
     json_response(&json!({ "Response": fields }))
 }
 
 /// An error answer.
-pub(crate) fn error(app: &App, code: &str, message: &str) -> Response {
+pub(crate) fn error(shared: &Shared, code: &str, message: &str) -> Response {
     json_response(&json!({
         "Response": {
             "Error": { "Code": code, "Message": message },
-            "RequestId": app.ids.uuid(),
+            "RequestId": shared.ids.uuid(),
         }
     }))
 }
 
 /// An error answer from a [`TcError`].
-pub(crate) fn from_error(app: &App, e: &TcError) -> Response {
-    error(app, &e.code, &e.message)
+pub(crate) fn from_error(shared: &Shared, e: &TcError) -> Response {
+    error(shared, &e.code, &e.message)
+}
+
+/// Turns a `serde_json::json!` object into a field map.
+pub(crate) fn fields(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }

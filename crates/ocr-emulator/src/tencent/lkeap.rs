@@ -11,14 +11,14 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::envelope::{ok, TcError};
+use super::call::{check_url, document, one_source, Call, Source};
+use super::envelope::{fields, ok, TcError};
 use super::params::{opt, req, Field, Ty};
-use super::{check_url, document, fields, one_source, Call, Source};
-use crate::app::App;
 use crate::artifacts;
 use crate::content::{Document, Format, Unreadable};
 use crate::files::StoredFile;
-use crate::tasks::{Phase, Timeline};
+use crate::shared::Shared;
+use crate::tasks::{Phase, TaskTable, Timeline};
 
 const EIGHT_MB: usize = 8 * 1024 * 1024;
 
@@ -135,6 +135,9 @@ pub(crate) struct LkeapTask {
     options: Options,
     failure: Option<(String, String)>,
 }
+
+/// LKEAP tasks by id.
+pub(crate) type LkeapTasks = TaskTable<String, LkeapTask>;
 
 fn bad_value(message: impl Into<String>) -> TcError {
     TcError::new("InvalidParameterValue.InvalidParameterValueLimit", message)
@@ -336,7 +339,7 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
         (None, Source::Url(url)) => crate::content::url_file_name(url),
         (None, Source::Bytes(_)) => format!("document.{}", req.file_type.to_ascii_lowercase()),
     };
-    let doc = document(call.app, &source, &name);
+    let doc = document(call.shared, &source, &name);
     if doc.size > max_size(&req.file_type) {
         return Err(TcError::new(
             "LimitExceeded.TooLargeFileError",
@@ -382,7 +385,7 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
         ));
     }
     let injected: Vec<u64> = call
-        .app
+        .shared
         .take_failed_pages(call.service, call.action)
         .unwrap_or_default()
         .into_iter()
@@ -415,14 +418,14 @@ fn prepare(call: &Call<'_>, kind: Kind, sse: bool) -> Result<LkeapTask, TcError>
     }
     .unwrap_or_else(|| default_result.to_owned());
     let failure = call
-        .app
+        .shared
         .take_task_failure(call.service, call.action)
         .or_else(|| unreadable_failure(&doc, sse));
-    let durations = call.app.config.durations.lkeap;
+    let durations = call.shared.config.durations.lkeap;
     Ok(LkeapTask {
-        id: call.app.ids.lkeap_task(),
+        id: call.shared.ids.lkeap_task(),
         kind,
-        timeline: Timeline::new(call.app.clock.now_millis(), durations),
+        timeline: Timeline::new(call.shared.clock.now_millis(), durations),
         doc: Arc::new(doc),
         pages,
         failed_pages,
@@ -466,33 +469,33 @@ fn unreadable_failure(doc: &Document, sse: bool) -> Option<(String, String)> {
 }
 
 /// CreateReconstructDocumentFlow.
-pub(crate) fn create_reconstruct(call: &Call<'_>) -> Result<Response, TcError> {
-    create(call, Kind::Reconstruct)
+pub(crate) fn create_reconstruct(call: &Call<'_>, tasks: &LkeapTasks) -> Result<Response, TcError> {
+    create(call, tasks, Kind::Reconstruct)
 }
 
 /// CreateSplitDocumentFlow.
-pub(crate) fn create_split(call: &Call<'_>) -> Result<Response, TcError> {
-    create(call, Kind::Split)
+pub(crate) fn create_split(call: &Call<'_>, tasks: &LkeapTasks) -> Result<Response, TcError> {
+    create(call, tasks, Kind::Split)
 }
 
-fn create(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
+fn create(call: &Call<'_>, tasks: &LkeapTasks, kind: Kind) -> Result<Response, TcError> {
     let task = prepare(call, kind, false)?;
     let id = task.id.clone();
-    call.app.tencent.lkeap.insert(id.clone(), task);
-    call.app
+    tasks.insert(id.clone(), task);
+    call.shared
         .recorder
         .count_submission(call.service, call.action);
-    Ok(ok(call.app, fields(json!({ "TaskId": id }))))
+    Ok(ok(call.shared, fields(json!({ "TaskId": id }))))
 }
 
 /// GetReconstructDocumentResult.
-pub(crate) fn get_reconstruct(call: &Call<'_>) -> Result<Response, TcError> {
-    get(call, Kind::Reconstruct)
+pub(crate) fn get_reconstruct(call: &Call<'_>, tasks: &LkeapTasks) -> Result<Response, TcError> {
+    get(call, tasks, Kind::Reconstruct)
 }
 
 /// GetSplitDocumentResult.
-pub(crate) fn get_split(call: &Call<'_>) -> Result<Response, TcError> {
-    get(call, Kind::Split)
+pub(crate) fn get_split(call: &Call<'_>, tasks: &LkeapTasks) -> Result<Response, TcError> {
+    get(call, tasks, Kind::Split)
 }
 
 #[derive(Deserialize)]
@@ -536,12 +539,9 @@ fn usage(task: &LkeapTask) -> Value {
     })
 }
 
-fn get(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
+fn get(call: &Call<'_>, tasks: &LkeapTasks, kind: Kind) -> Result<Response, TcError> {
     let req: GetRequest = call.typed()?;
-    let task = call
-        .app
-        .tencent
-        .lkeap
+    let task = tasks
         .get(&req.task_id)
         .filter(|t| t.kind == kind)
         .ok_or_else(|| {
@@ -550,7 +550,7 @@ fn get(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
                 format!("The task `{}` does not exist.", req.task_id),
             )
         })?;
-    let phase = task.timeline.phase(call.app.clock.now_millis());
+    let phase = task.timeline.phase(call.shared.clock.now_millis());
     let status = match phase {
         Phase::Queued => "WaitExecute",
         Phase::Processing(_) => "Processing",
@@ -558,7 +558,7 @@ fn get(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
     };
     if phase != Phase::Done {
         return Ok(ok(
-            call.app,
+            call.shared,
             fields(
                 json!({ "Status": status, "DocumentRecognizeResultUrl": "", "FailedPages": [] }),
             ),
@@ -566,7 +566,7 @@ fn get(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
     }
     if let Some(failure) = task_failure(&task) {
         return Ok(ok(
-            call.app,
+            call.shared,
             fields(json!({
                 "Status": "Failed",
                 "FailedPages": failed_pages_json(&task),
@@ -574,9 +574,9 @@ fn get(call: &Call<'_>, kind: Kind) -> Result<Response, TcError> {
             })),
         ));
     }
-    let url = result_url(call.app, &task)?;
+    let url = result_url(call.shared, &task)?;
     Ok(ok(
-        call.app,
+        call.shared,
         fields(json!({
             "Status": "Success",
             "DocumentRecognizeResultUrl": url,
@@ -609,16 +609,16 @@ fn task_failure(task: &LkeapTask) -> Option<(String, String)> {
 
 /// Stores the result zip (once; deterministic) and signs a fresh COS pre-signed URL, valid
 /// from now for `lkeap_result_validity` (30 minutes by default).
-fn result_url(app: &App, task: &LkeapTask) -> Result<String, TcError> {
+fn result_url(shared: &Shared, task: &LkeapTask) -> Result<String, TcError> {
     let file_id = format!("lkeap-{}", task.id);
-    if app.files.get(&file_id).is_none() {
+    if shared.files.get(&file_id).is_none() {
         let zip = build_zip(task).map_err(|e| {
             TcError::new(
                 "FailedOperation.UploadResultFileFailed",
                 format!("could not build the result file: {e}"),
             )
         })?;
-        app.files.put(
+        shared.files.put(
             &file_id,
             StoredFile {
                 bytes: Bytes::from(zip),
@@ -627,10 +627,10 @@ fn result_url(app: &App, task: &LkeapTask) -> Result<String, TcError> {
             },
         );
     }
-    let now = app.clock.now_unix();
-    let expires = now.saturating_add(app.config.lkeap_result_validity.as_secs());
-    Ok(app.files.cos_url(
-        &app.base_url,
+    let now = shared.clock.now_unix();
+    let expires = now.saturating_add(shared.config.lkeap_result_validity.as_secs());
+    Ok(shared.files.cos_url(
+        &shared.base_url,
         &file_id,
         &format!("{}.zip", task.doc.stem()),
         now,
@@ -791,7 +791,7 @@ fn chunks(task: &LkeapTask) -> String {
 /// ReconstructDocumentSSE: progress events, then the final `TASK_RSP` event with the
 /// result URL. Events are paced over the configured processing time on the system
 /// clock and sent at once on a manual clock.
-pub(crate) fn sse(call: &Call<'_>) -> Result<Response, TcError> {
+pub(crate) fn sse(call: &Call<'_>, tasks: &LkeapTasks) -> Result<Response, TcError> {
     let task = prepare(call, Kind::Reconstruct, true)?;
     if let Some((code, message)) = task_failure(&task) {
         return Err(TcError::new(code, message));
@@ -799,15 +799,12 @@ pub(crate) fn sse(call: &Call<'_>) -> Result<Response, TcError> {
     let mut finished = task.clone();
     // A stream's task is complete once streamed; it can also be polled afterwards.
     finished.timeline = Timeline::new(0, crate::config::TaskDurations::INSTANT);
-    call.app
-        .tencent
-        .lkeap
-        .insert(task.id.clone(), finished.clone());
-    let url = result_url(call.app, &finished)?;
-    call.app
+    tasks.insert(task.id.clone(), finished.clone());
+    let url = result_url(call.shared, &finished)?;
+    call.shared
         .recorder
         .count_submission(call.service, call.action);
-    let request_id = call.app.ids.uuid();
+    let request_id = call.shared.ids.uuid();
     let pages = task.pages.len();
     let mut events: Vec<Value> = vec![json!({
         "TaskId": task.id,
@@ -841,10 +838,10 @@ pub(crate) fn sse(call: &Call<'_>) -> Result<Response, TcError> {
         "FailPageNum": task.failed_pages.len(),
         "SuccessPageNum": pages,
     }));
-    let pace = if call.app.clock.is_manual() {
+    let pace = if call.shared.clock.is_manual() {
         Duration::ZERO
     } else {
-        let d = call.app.config.durations.lkeap;
+        let d = call.shared.config.durations.lkeap;
         (d.queued + d.processing) / u32::try_from(events.len()).unwrap_or(1).max(1)
     };
     let frames: Vec<Bytes> = events

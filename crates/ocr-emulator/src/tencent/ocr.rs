@@ -5,9 +5,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::envelope::{ok, TcError};
+use super::call::{document, one_source, Call, Source};
+use super::envelope::{fields, ok, TcError};
 use super::params::{opt, Field, Ty};
-use super::{document, fields, one_source, polygon_array, polygon_object, Call, Source};
 use crate::content::{self, Document, Format, LaidLine, Rect, Unreadable};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
@@ -117,9 +117,9 @@ fn load(
     decode_code: &str,
 ) -> Result<Document, TcError> {
     if let Source::Url(url) = source {
-        super::check_url(url, "ImageUrl", "FailedOperation.DownLoadError")?;
+        super::call::check_url(url, "ImageUrl", "FailedOperation.DownLoadError")?;
     }
-    let doc = document(call.app, source, "image");
+    let doc = document(call.shared, source, "image");
     if let Some(Unreadable::Unreachable(reason)) = &doc.unreadable {
         return Err(TcError::new(
             "FailedOperation.DownLoadError",
@@ -371,11 +371,11 @@ pub(crate) fn extract_doc_multi(call: &Call<'_>) -> Result<Response, TcError> {
     } else {
         vec![json!({ "Groups": groups })]
     };
-    call.app
+    call.shared
         .recorder
         .count_submission(call.service, call.action);
     Ok(ok(
-        call.app,
+        call.shared,
         fields(json!({
             "Angle": 0,
             "StructuralList": structural,
@@ -513,7 +513,7 @@ fn general(call: &Call<'_>, accurate: bool) -> Result<Response, TcError> {
             text_detection(line, i + 1, is_words, lang)
         })
         .collect();
-    call.app
+    call.shared
         .recorder
         .count_submission(call.service, call.action);
     let body = if accurate {
@@ -531,7 +531,7 @@ fn general(call: &Call<'_>, accurate: bool) -> Result<Response, TcError> {
             "Angle": 0,
         })
     };
-    Ok(ok(call.app, fields(body)))
+    Ok(ok(call.shared, fields(body)))
 }
 
 /// GeneralBasicOCR.
@@ -542,4 +542,25 @@ pub(crate) fn general_basic(call: &Call<'_>) -> Result<Response, TcError> {
 /// GeneralAccurateOCR.
 pub(crate) fn general_accurate(call: &Call<'_>) -> Result<Response, TcError> {
     general(call, true)
+}
+
+/// A JSON `{X, Y}`.
+fn coord(x: i64, y: i64) -> Value {
+    json!({ "X": x, "Y": y })
+}
+
+/// A JSON `Polygon` object (`LeftTop`, `RightTop`, `RightBottom`, `LeftBottom`).
+fn polygon_object(rect: &Rect) -> Value {
+    let [lt, rt, rb, lb] = rect.corners();
+    json!({
+        "LeftTop": coord(lt.0, lt.1),
+        "RightTop": coord(rt.0, rt.1),
+        "RightBottom": coord(rb.0, rb.1),
+        "LeftBottom": coord(lb.0, lb.1),
+    })
+}
+
+/// A JSON array of the 4 corners.
+fn polygon_array(rect: &Rect) -> Value {
+    Value::Array(rect.corners().iter().map(|(x, y)| coord(*x, *y)).collect())
 }

@@ -2,6 +2,7 @@
 //! multipart parser, and tiny documents of each format.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use picwish::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,7 +45,7 @@ pub fn builder(server: &MockServer) -> PicWishBuilder {
         .api_key(KEY)
         .base_url(server.uri())
         .retry(RetryPolicy::default().with_jitter(FixedJitter(0.0)))
-        .rate_limit(1000.0)
+        .rate_limit_all(1000.0)
         .poll_interval(Duration::from_millis(10))
         .wait_deadline(Duration::from_secs(5))
         .clock(Arc::new(FixedClock::at_unix(NOW)))

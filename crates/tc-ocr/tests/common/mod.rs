@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tc_ocr::prelude::*;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
