@@ -4,6 +4,7 @@
 
 mod args;
 mod batch;
+mod cost;
 mod emulator;
 mod exit;
 mod fsutil;

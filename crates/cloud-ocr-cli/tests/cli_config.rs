@@ -217,6 +217,7 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
     );
     let tencent = emu.endpoints().tencent.to_string();
     // --profile work
+    // --no-cache: each run must reach the service with its own credentials.
     let mut cmd = sandbox.cloud_ocr(&[]);
     cmd.arg("scan").arg(invoice_png()).args([
         "-p",
@@ -225,6 +226,7 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
         &tencent,
         "--profile",
         "work",
+        "--no-cache",
     ]);
     let out = run(cmd).await;
     assert_exit(&out, 0);
@@ -232,7 +234,7 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
     let mut cmd = sandbox.cloud_ocr(&[("TENCENTCLOUD_PROFILE", "work")]);
     cmd.arg("scan")
         .arg(invoice_png())
-        .args(["--endpoint", &tencent]);
+        .args(["--endpoint", &tencent, "--no-cache"]);
     let out = run(cmd).await;
     assert_exit(&out, 0);
     assert_eq!(emu.submissions(Service::Ocr), 2);
@@ -240,7 +242,7 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
     let mut cmd = sandbox.cloud_ocr(&[]);
     cmd.arg("scan")
         .arg(invoice_png())
-        .args(["-p", "tc-ocr", "--endpoint", &tencent]);
+        .args(["-p", "tc-ocr", "--endpoint", &tencent, "--no-cache"]);
     assert_exit(&run(cmd).await, 3);
     // A profile that is not in the file is an error naming it.
     let mut cmd = sandbox.cloud_ocr(&[]);

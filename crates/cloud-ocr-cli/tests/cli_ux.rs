@@ -100,8 +100,12 @@ async fn batch_writes_a_jsonl_summary_and_counts_what_it_left_out() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3);
-    for line in &lines {
+    // One line per input, then the totals.
+    assert_eq!(lines.len(), 4);
+    let (total, lines) = lines.split_last().unwrap();
+    assert_eq!(total["total"]["done"], 3);
+    assert_eq!(total["total"]["usage"]["calls"]["GeneralAccurateOCR"], 3);
+    for line in lines {
         assert_eq!(line["status"], "done");
         assert_eq!(line["pages"], 1);
         assert!(line["output"].as_str().unwrap().ends_with(".png.txt"));

@@ -27,6 +27,6 @@ pub mod vars;
 
 pub use build::{build_provider, check_ready, detect_provider, readiness};
 #[cfg(feature = "toml")]
-pub use file::ConfigFile;
+pub use file::{ConfigFile, PerCall, Prices, UnitPrices};
 pub use kind::{ProviderKind, KNOWN_PROVIDERS};
 pub use settings::{CredentialsConfig, HttpClient, ProviderConfig, Secret, TimeoutsConfig};

@@ -2,8 +2,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cache;
 pub mod config;
 pub mod env;
+pub mod fallback;
 pub mod output;
 
 /// The provider-neutral core: the [`OcrProvider`] trait, [`Request`], [`Document`], [`Job`],

@@ -149,6 +149,10 @@ pub struct ScanOutput {
     pub simulated: bool,
     /// Whether every page asked for arrived (see `document.missing` when not).
     pub complete: bool,
+    /// Whether the result came from the result cache: no request was made for it (its
+    /// `document.usage` is then empty: nothing was billed this time).
+    #[serde(default)]
+    pub cached: bool,
     /// The recognised document.
     pub document: Document,
 }
@@ -177,8 +181,15 @@ impl ScanOutput {
             source: source.into(),
             simulated,
             complete: document.is_complete(),
+            cached: false,
             document,
         }
+    }
+
+    /// Marks the result as served from the result cache.
+    pub fn with_cached(mut self, cached: bool) -> Self {
+        self.cached = cached;
+        self
     }
 
     /// The result in `format`, ending with a newline.
@@ -452,7 +463,14 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["complete", "document", "provider", "simulated", "source"]
+            [
+                "cached",
+                "complete",
+                "document",
+                "provider",
+                "simulated",
+                "source"
+            ]
         );
         assert_eq!(value["simulated"], true);
         let back: ScanOutput = serde_json::from_str(&text).unwrap();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ocr_core::clock::ServerClock;
+use ocr_core::rate_limit::{account_hash, AccountId};
 use ocr_core::{
     ClientOptions, ConfigureClient, Error, ErrorKind, Idempotency, PollPolicy, RateLimiter, Result,
     Runtime,
@@ -345,10 +346,11 @@ impl CosCiBuilder {
         .map_err(own)?;
         let runtime = self.options.build_runtime().map_err(own)?;
         let actions = CosCiOp::ALL.map(|op| (op, op.name(), Some(op.default_rate(&region))));
+        let credentials = Arc::new(CachedCredentials::new(credentials));
+        let account = account_of(&credentials, &self.options);
         let limiters = self
             .options
-            .rate_limits
-            .limiters(PROVIDER_ID, &actions)?
+            .limiters(PROVIDER_ID, &account, &actions)?
             .into_iter()
             .collect();
         Ok(CosCi {
@@ -357,7 +359,7 @@ impl CosCiBuilder {
                 region,
                 cos,
                 ci,
-                credentials: CachedCredentials::new(credentials),
+                credentials,
                 signer: CosSigner::new(),
                 runtime,
                 limiters,
@@ -403,7 +405,7 @@ pub(crate) struct Inner {
     pub(crate) region: String,
     pub(crate) cos: Base,
     pub(crate) ci: Base,
-    credentials: CachedCredentials,
+    credentials: Arc<CachedCredentials>,
     pub(crate) signer: CosSigner,
     pub(crate) runtime: Runtime,
     limiters: HashMap<CosCiOp, RateLimiter>,
@@ -492,17 +494,35 @@ impl CosCi {
         self.inner
             .credentials
             .get(self.inner.clock.local_now())
-            .map_err(|e| {
-                let kind = if e.is_not_configured() {
-                    ErrorKind::Config
-                } else {
-                    ErrorKind::Auth
-                };
-                Error::new(kind, format!("cannot load credentials: {e}"))
-                    .with_provider(PROVIDER_ID)
-                    .with_source(e)
-            })
+            .map_err(credential_error)
     }
+}
+
+/// A credential provider's failure: `Config` when nothing is configured, `Auth` when what is
+/// configured cannot be used.
+fn credential_error(e: tc_signing::CredentialError) -> Error {
+    let kind = if e.is_not_configured() {
+        ErrorKind::Config
+    } else {
+        ErrorKind::Auth
+    };
+    Error::new(kind, format!("cannot load credentials: {e}"))
+        .with_provider(PROVIDER_ID)
+        .with_source(e)
+}
+
+/// The account shared rate limits are counted against: a hash of the SecretId (never the
+/// SecretKey), read from the credentials at the first request that needs it, so building a
+/// client still reads no credentials.
+fn account_of(credentials: &Arc<CachedCredentials>, options: &ClientOptions) -> AccountId {
+    let credentials = credentials.clone();
+    let clock = options.clock.clone();
+    AccountId::lazy(move || {
+        credentials
+            .get(clock.now())
+            .map(|credential| account_hash(credential.secret_id()))
+            .map_err(credential_error)
+    })
 }
 
 /// Tags an error raised before sending (validation) with the provider and operation, as the

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use ocr_core::request::{inspect, InputLimits, SourceInfo};
 use ocr_core::{
     Capabilities, Document, Error, ErrorKind, Format, Job, JobStatus, MissingPage, OcrProvider,
-    Options, OutputKind, PageTask, PollPolicy, Progress, Request, Result, Source,
+    Options, OutputKind, PageTask, PollPolicy, Progress, Request, Result, Source, Usage,
 };
 
 use crate::client::{tag, CosCi, CosCiOp, PROVIDER_ID};
@@ -49,7 +49,80 @@ pub fn input_limits() -> InputLimits {
     InputLimits::new(FORMATS.to_vec(), MAX_OCR_FILE_BYTES)
 }
 
+/// A validated request: how `submit` will run it. Everything `submit` refuses is refused
+/// while planning, so [`OcrProvider::estimate`] and `submit` fail alike, before sending.
+enum Plan {
+    /// A local file: uploaded, then one job per page (`None`: one job for an image).
+    Upload {
+        info: SourceInfo,
+        format: Format,
+        pages: Option<Vec<u32>>,
+    },
+    /// An object already in the bucket: one job per page (`None`: one job).
+    Existing {
+        key: String,
+        pages: Option<Vec<u32>>,
+    },
+    /// An `http`/`https` URL: synchronous OCR once per page of the selection; without one,
+    /// once for an image, or once per page of a PDF (its count learned from page 1).
+    Sync {
+        url: url::Url,
+        pages: Option<Vec<u32>>,
+        pdf: bool,
+    },
+}
+
+impl Plan {
+    /// What the plan bills, when known before sending (not for a PDF by URL without a
+    /// selection).
+    fn usage(&self) -> Option<Usage> {
+        let count = |pages: &Option<Vec<u32>>| pages.as_ref().map_or(1, Vec::len);
+        match self {
+            Plan::Upload { pages, .. } => {
+                let mut usage = submissions_usage(count(pages));
+                usage.call(CosCiOp::PutObject.name());
+                Some(usage)
+            }
+            Plan::Existing { pages, .. } => Some(submissions_usage(count(pages))),
+            Plan::Sync {
+                pages: None,
+                pdf: true,
+                ..
+            } => None,
+            Plan::Sync { pages, .. } => Some(pages_usage(CosCiOp::SyncOcr, count(pages))),
+        }
+    }
+}
+
+/// The usage of `n` calls of `op`, one page each.
+fn pages_usage(op: CosCiOp, n: usize) -> Usage {
+    let mut usage = Usage::default();
+    for _ in 0..n {
+        usage.call(op.name());
+    }
+    usage.pages = n as u64;
+    usage
+}
+
+/// The usage of `n` accepted job submissions, one page each.
+fn submissions_usage(n: usize) -> Usage {
+    pages_usage(CosCiOp::SubmitJob, n)
+}
+
 impl CosCi {
+    /// Validates a request as `submit` does, without sending anything: the options, then the
+    /// source's own rules.
+    async fn plan(&self, request: &Request) -> Result<Plan> {
+        self.capabilities()
+            .check(PROVIDER_ID, &request.options)
+            .map_err(|e| tag(e, CosCiOp::SubmitJob))?;
+        match &request.source {
+            Source::Url(url) if url.scheme() == "cos" => self.plan_existing(url, &request.options),
+            Source::Url(url) => self.plan_sync(url, &request.options).await,
+            _ => self.plan_local(request).await,
+        }
+    }
+
     /// The `ImageOCR` parameters for a request: the configured ones plus the request's
     /// language, and `IsPdf` + `PdfPageNumber` for one page of a PDF.
     fn params_for(&self, options: &Options, page: Option<u32>) -> Result<Option<ImageOcr>> {
@@ -218,6 +291,15 @@ impl CosCi {
     /// # Ok(()) }
     /// ```
     pub async fn submit_existing_object(&self, key: &str, options: &Options) -> Result<Job> {
+        let pages = self.existing_pages(key, options)?;
+        // No cleanup key: the object was the caller's before and stays.
+        self.submit_pages(key, options, pages, None).await
+    }
+
+    /// Checks a submission of an object already in the bucket (its key, the options, and the
+    /// pages, which a PDF needs named) and returns the pages to submit one job each (`None`:
+    /// one job).
+    fn existing_pages(&self, key: &str, options: &Options) -> Result<Option<Vec<u32>>> {
         let op = CosCiOp::SubmitJob;
         validate::object_key("Input.Object", key).map_err(|e| tag(e, op))?;
         self.capabilities()
@@ -239,8 +321,30 @@ impl CosCi {
                 )),
                 (None, false) => None,
             };
-        // No cleanup key: the object was the caller's before and stays.
-        self.submit_pages(key, options, pages, None).await
+        self.page_params(options, pages.as_deref())?;
+        Ok(pages)
+    }
+
+    /// The `ImageOCR` parameters of each job: one per page, or one for an image (`None`),
+    /// every one checked.
+    fn page_params(
+        &self,
+        options: &Options,
+        pages: Option<&[u32]>,
+    ) -> Result<Vec<Option<ImageOcr>>> {
+        let op = CosCiOp::SubmitJob;
+        match pages {
+            None => Ok(vec![self
+                .params_for(options, None)
+                .map_err(|e| tag(e, op))?]),
+            Some(pages) => pages
+                .iter()
+                .map(|page| {
+                    self.params_for(options, Some(*page))
+                        .map_err(|e| tag(e, op))
+                })
+                .collect(),
+        }
     }
 
     /// Submits one job for an image, or one per page of a PDF (a few at a time); a page
@@ -253,24 +357,25 @@ impl CosCi {
         pages: Option<Vec<u32>>,
         cleanup_key: Option<&str>,
     ) -> Result<Job> {
-        let op = CosCiOp::SubmitJob;
+        // Every job's parameters are checked before the first job is submitted.
+        let mut requests: Vec<SubmitJob> = self
+            .page_params(options, pages.as_deref())?
+            .into_iter()
+            .map(|params| self.job_request(key, params))
+            .collect();
         let Some(pages) = pages else {
-            let params = self.params_for(options, None).map_err(|e| tag(e, op))?;
-            let detail = self.submit_job(&self.job_request(key, params)).await?;
-            let mut job = self.job_of(&detail, key, None);
+            let Some(request) = requests.pop() else {
+                return Err(Error::decode("no job was prepared"));
+            };
+            let detail = self.submit_job(&request).await?;
+            let mut job = self
+                .job_of(&detail, key, None)
+                .with_usage(submissions_usage(1));
             if let Some(k) = cleanup_key {
                 job = job.with_meta(meta::CLEANUP_KEY, k);
             }
             return Ok(job);
         };
-        // Every page's parameters are checked before the first job is submitted.
-        let mut requests = Vec::with_capacity(pages.len());
-        for page in &pages {
-            let params = self
-                .params_for(options, Some(*page))
-                .map_err(|e| tag(e, op))?;
-            requests.push(self.job_request(key, params));
-        }
         let results =
             ocr_core::pages::for_each_page(&pages, self.inner.settings.page_concurrency, |page| {
                 let index = pages.iter().position(|p| *p == page).unwrap_or(0);
@@ -303,7 +408,8 @@ impl CosCi {
         let mut job = Job::new(PROVIDER_ID, first.task_id.clone(), self.now_unix())
             .with_meta(meta::BUCKET, self.inner.bucket.clone())
             .with_meta(meta::REGION, self.inner.region.clone())
-            .with_meta(meta::KEY, key);
+            .with_meta(meta::KEY, key)
+            .with_usage(submissions_usage(tasks.len()));
         if let Some(k) = cleanup_key {
             job = job.with_meta(meta::CLEANUP_KEY, k);
         }
@@ -386,7 +492,10 @@ impl CosCi {
         }
     }
 
-    async fn submit_url(&self, url: &url::Url, options: &Options) -> Result<Job> {
+    /// Checks a URL submission: synchronous OCR, once per page; the pages are the selection,
+    /// `None` for an image or for a PDF without a selection (its page count is learned from
+    /// the first page's answer).
+    async fn plan_sync(&self, url: &url::Url, options: &Options) -> Result<Plan> {
         let op = CosCiOp::SyncOcr;
         inspect(&Source::Url(url.clone()), &input_limits())
             .await
@@ -401,14 +510,25 @@ impl CosCi {
                 op,
             ));
         }
-        let names_pdf = url.path().to_ascii_lowercase().ends_with(".pdf");
+        let pdf = url.path().to_ascii_lowercase().ends_with(".pdf");
         // Checked for every page before the first call.
         self.params_for(options, None).map_err(|e| tag(e, op))?;
-        let doc = match (&options.pages, names_pdf) {
-            (Some(pages), _) => {
-                let pages: Vec<u32> = pages.iter().collect();
-                self.sync_pages(url, options, pages).await?
-            }
+        Ok(Plan::Sync {
+            url: url.clone(),
+            pages: options.pages.as_ref().map(|pages| pages.iter().collect()),
+            pdf,
+        })
+    }
+
+    async fn run_sync(
+        &self,
+        url: &url::Url,
+        options: &Options,
+        pages: Option<Vec<u32>>,
+        pdf: bool,
+    ) -> Result<Job> {
+        let doc = match (pages, pdf) {
+            (Some(pages), _) => self.sync_pages(url, options, pages).await?,
             (None, true) => {
                 // The first page tells the page count (PdfPageSize); the rest follow.
                 let first = self.sync_page(url, options, Some(1)).await;
@@ -485,10 +605,14 @@ impl CosCi {
             },
         );
         doc.request_ids.extend(result.request_id.clone());
+        doc.usage.call(op.name());
+        doc.usage.pages = 1;
         Ok((doc, result.pdf_page_size.filter(|n| *n > 0)))
     }
 
-    async fn submit_cos_url(&self, url: &url::Url, options: &Options) -> Result<Job> {
+    /// Checks a `cos://<bucket>/<key>` submission: the bucket, then as
+    /// [`existing_pages`](Self::existing_pages).
+    fn plan_existing(&self, url: &url::Url, options: &Options) -> Result<Plan> {
         let bucket = url.host_str().unwrap_or_default();
         if bucket != self.inner.bucket {
             return Err(tag(
@@ -503,13 +627,14 @@ impl CosCi {
             ));
         }
         let key = crate::endpoint::signed_path(url);
-        let key = key.trim_start_matches('/');
-        self.submit_existing_object(key, options).await
+        let key = key.trim_start_matches('/').to_owned();
+        let pages = self.existing_pages(&key, options)?;
+        Ok(Plan::Existing { key, pages })
     }
 
-    async fn submit_local(&self, request: &Request) -> Result<Job> {
+    /// Checks a local source: everything that can be refused is refused before the upload.
+    async fn plan_local(&self, request: &Request) -> Result<Plan> {
         let op = CosCiOp::SubmitJob;
-        // Everything that can be refused is refused before the upload.
         let (info, format) = self
             .check_local(&request.source)
             .await
@@ -518,14 +643,21 @@ impl CosCi {
             .local_pages(request, format)
             .await
             .map_err(|e| tag(e, op))?;
-        for page in pages.iter().flatten().take(1) {
-            self.params_for(&request.options, Some(*page))
-                .map_err(|e| tag(e, op))?;
-        }
-        if pages.is_none() {
-            self.params_for(&request.options, None)
-                .map_err(|e| tag(e, op))?;
-        }
+        self.page_params(&request.options, pages.as_deref())?;
+        Ok(Plan::Upload {
+            info,
+            format,
+            pages,
+        })
+    }
+
+    async fn run_local(
+        &self,
+        request: &Request,
+        info: SourceInfo,
+        format: Format,
+        pages: Option<Vec<u32>>,
+    ) -> Result<Job> {
         let key = self
             .upload(&request.source, format)
             .await
@@ -541,6 +673,7 @@ impl CosCi {
         guard.disarm();
         match submitted {
             Ok(mut job) => {
+                job.usage.call(CosCiOp::PutObject.name());
                 if let Some((w, h)) = info.dimensions {
                     job = job
                         .with_meta(meta::WIDTH, w.to_string())
@@ -667,7 +800,11 @@ impl CosCi {
             results.push((missing.page, Err(tag(err, CosCiOp::SubmitJob))));
         }
         match Document::from_pages(PROVIDER_ID, job.pages_requested.clone(), results) {
-            Ok(doc) => Ok(JobStatus::Done(Box::new(doc))),
+            Ok(mut doc) => {
+                // Everything billed was billed at submission.
+                doc.usage = job.usage.clone();
+                Ok(JobStatus::Done(Box::new(doc)))
+            }
             Err(err) => Ok(JobStatus::Failed(err)),
         }
     }
@@ -794,16 +931,36 @@ impl OcrProvider for CosCi {
     /// submits an object already in the bucket. `http`/`https` URLs run synchronous OCR with
     /// `detect-url` and complete at once.
     async fn submit(&self, request: &Request) -> Result<Job> {
-        self.capabilities()
-            .check(PROVIDER_ID, &request.options)
-            .map_err(|e| tag(e, CosCiOp::SubmitJob))?;
-        match &request.source {
-            Source::Url(url) if url.scheme() == "cos" => {
-                self.submit_cos_url(url, &request.options).await
-            }
-            Source::Url(url) => self.submit_url(url, &request.options).await,
-            _ => self.submit_local(request).await,
+        let options = &request.options;
+        match self.plan(request).await? {
+            Plan::Upload {
+                info,
+                format,
+                pages,
+            } => self.run_local(request, info, format, pages).await,
+            Plan::Existing { key, pages } => self.submit_pages(&key, options, pages, None).await,
+            Plan::Sync { url, pages, pdf } => self.run_sync(&url, options, pages, pdf).await,
         }
+    }
+
+    /// What [`submit`](OcrProvider::submit) and the polls after it bill, validated exactly as
+    /// `submit` validates: for a local file one `PutObject` (COS bills requests) and one
+    /// `SubmitJob` per page (one for an image); for a `cos://` object the `SubmitJob`s only;
+    /// for a URL one `SyncOcr` per page. `pages` is the number of pages recognised. A PDF
+    /// given by URL without a selection is [`ErrorKind::Unsupported`] (field `pages`): its
+    /// page count is learned from the first page's answer.
+    async fn estimate(&self, request: &Request) -> Result<Usage> {
+        self.plan(request).await?.usage().ok_or_else(|| {
+            tag(
+                Error::unsupported(
+                    "the page count of a PDF given by URL is known only from the first \
+                     page's recognition: name the pages (e.g. 1-5) to estimate what it would \
+                     be billed",
+                )
+                .with_field("pages"),
+                CosCiOp::SyncOcr,
+            )
+        })
     }
 
     /// Submits, then polls until the job ends, as the provided `recognize` does; and since
@@ -868,6 +1025,7 @@ impl OcrProvider for CosCi {
                 let mut doc = detection_to_document(&detection, Self::page_info(job));
                 doc.request_ids.extend(request_id);
                 doc.pages_requested = job.pages_requested.clone();
+                doc.usage = job.usage.clone();
                 // The whole JobsDetail (state, times, input, echoed parameters) is the native result.
                 Ok(JobStatus::Done(Box::new(doc.with_native(detail))))
             }

@@ -1,5 +1,11 @@
 //! LKEAP as an [`OcrProvider`]: submit = `CreateReconstructDocumentFlow`, poll =
 //! `GetReconstructDocumentResult` (+ the result archive), mapped into a [`Document`].
+//!
+//! Usage: LKEAP bills per page and token. A document's [`Usage`] counts the one billed
+//! `CreateReconstructDocumentFlow` call (the result queries and the download are free), the
+//! pages the service reports (`Usage.PageNumber`; else the pages known at submission) and its
+//! tokens (`Usage.TotalTokens`). [`estimate`](OcrProvider::estimate) validates as `submit`
+//! does (the same code) and counts the pages locally; tokens are known only afterwards.
 
 use std::collections::BTreeSet;
 
@@ -9,11 +15,11 @@ use base64::Engine as _;
 use ocr_core::request::SNIFF_LEN;
 use ocr_core::{
     Artifact, Capabilities, Document, Error, ErrorKind, Format, InputLimits, Job, JobStatus,
-    MissingPage, OcrProvider, OutputKind, Page, PollPolicy, Request, Result, Source,
+    MissingPage, OcrProvider, OutputKind, Page, PollPolicy, Request, Result, Source, Usage,
 };
 use tokio::io::AsyncReadExt;
 
-use crate::actions::TASK_RETENTION;
+use crate::actions::{CREATE_RECONSTRUCT, TASK_RETENTION};
 use crate::archive::{EntryKind, ResultArchive};
 use crate::client::Lkeap;
 use crate::file_type::{FileType, Flow, MAX_BASE64_BYTES, MB};
@@ -23,6 +29,7 @@ use crate::reconstruct::{
 };
 use crate::result_url::redact_url;
 use crate::site::Site;
+use crate::task::DocumentUsage;
 use crate::validate;
 use crate::PROVIDER_ID;
 
@@ -70,6 +77,9 @@ impl ReconstructResult {
     ///   from 1; an archive numbering from 0 is shifted), with its Markdown;
     /// - `files`: every other file (images, per-page JSON, anything else), with its bytes;
     /// - `request_ids`: the poll's request id;
+    /// - `usage`: the one billed `CreateReconstructDocumentFlow` call this is the result of,
+    ///   the pages (`Usage.PageNumber` when reported, else the pages found) and the tokens
+    ///   (`Usage.TotalTokens`, or `TotalToken`) when reported;
     /// - the native value: this result.
     ///
     /// ```
@@ -78,6 +88,8 @@ impl ReconstructResult {
     ///     .to_document();
     /// assert_eq!(doc.provider, "lkeap");
     /// assert!(doc.native::<ReconstructResult>().is_some());
+    /// assert_eq!(doc.usage.calls["CreateReconstructDocumentFlow"], 1);
+    /// assert_eq!(doc.usage.tokens, None); // the response reported no usage
     /// ```
     pub fn to_document(&self) -> Document {
         let archive = &self.archive;
@@ -111,19 +123,52 @@ impl ReconstructResult {
         if !self.response.request_id.is_empty() {
             doc.request_ids.push(self.response.request_id.clone());
         }
+        doc.usage.call(CREATE_RECONSTRUCT);
+        let reported = self.response.usage.as_ref();
+        doc.usage.pages = reported
+            .and_then(reported_pages)
+            .unwrap_or(doc.pages.len() as u64);
+        doc.usage.tokens = reported.and_then(reported_tokens);
         doc.with_native(self.clone())
     }
 }
 
+/// A validated request: what `submit` sends and what it will bill.
+struct Planned {
+    /// The create request.
+    create: CreateReconstructDocumentFlowRequest,
+    /// The pages asked for, when known (a local PDF's pages, or the selection).
+    requested: Vec<u32>,
+    /// The pages the task will parse, when known before sending: the pages asked for, or 1
+    /// for an image. Not known for a document given by URL or an Office or text file without
+    /// a selection (the service counts them).
+    pages: Option<u64>,
+}
+
+impl Planned {
+    /// What the submission bills: one create call, and the pages when known (0 otherwise; the
+    /// service reports them with the result).
+    fn usage(&self) -> Usage {
+        let mut usage = Usage::default();
+        usage.call(CREATE_RECONSTRUCT);
+        usage.pages = self.pages.unwrap_or(0);
+        usage
+    }
+}
+
 impl Lkeap {
+    /// Validates a request as `submit` does, without sending anything: the capabilities, then
+    /// [`reconstruct_request`](Self::reconstruct_request).
+    async fn plan(&self, request: &Request) -> Result<Planned> {
+        self.capabilities().check(PROVIDER_ID, &request.options)?;
+        self.reconstruct_request(request).await
+    }
+
     /// Turns a neutral [`Request`] into a validated `CreateReconstructDocumentFlow` request:
     /// URLs are passed as `FileUrl` (the type from the URL's extension); local files are sent
     /// as `FileBase64` when their type allows it (type sniffed from content, or from the name
     /// for text formats), after the documented size checks.
-    async fn reconstruct_request(
-        &self,
-        request: &Request,
-    ) -> Result<(CreateReconstructDocumentFlowRequest, Vec<u32>)> {
+    async fn reconstruct_request(&self, request: &Request) -> Result<Planned> {
         let site = self.site();
         let mut page_count = None;
         let range = match &request.options.pages {
@@ -137,7 +182,7 @@ impl Lkeap {
             })?),
             None => None,
         };
-        let mut out = match &request.source {
+        let (mut out, file_type) = match &request.source {
             Source::Url(url) => {
                 let file_type = request
                     .source
@@ -155,14 +200,23 @@ impl Lkeap {
                         )
                     })?;
                 validate::check_file_type(Flow::Reconstruct, site, file_type)?;
-                CreateReconstructDocumentFlowRequest::from_url(file_type, url.as_str())
+                (
+                    CreateReconstructDocumentFlowRequest::from_url(file_type, url.as_str()),
+                    file_type,
+                )
             }
             Source::Bytes { data, file_name } => {
                 let head = &data[..data.len().min(SNIFF_LEN)];
                 let file_type = local_type(site, head, file_name.as_deref(), data.len() as u64)?;
                 validate::check_image_sides_if(file_type, head)?;
                 page_count = local_page_count(file_type, data)?;
-                CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(data))
+                (
+                    CreateReconstructDocumentFlowRequest::from_base64(
+                        file_type,
+                        STANDARD.encode(data),
+                    ),
+                    file_type,
+                )
             }
             Source::Path(path) => {
                 let unreadable = |e: std::io::Error| {
@@ -194,7 +248,13 @@ impl Lkeap {
                 validate::check_image_sides_if(file_type, &head)?;
                 let data = request.source.read_all(max_raw_for_base64()).await?;
                 page_count = local_page_count(file_type, &data)?;
-                CreateReconstructDocumentFlowRequest::from_base64(file_type, STANDARD.encode(&data))
+                (
+                    CreateReconstructDocumentFlowRequest::from_base64(
+                        file_type,
+                        STANDARD.encode(&data),
+                    ),
+                    file_type,
+                )
             }
         };
         let requested = match (&request.options.pages, page_count) {
@@ -208,10 +268,16 @@ impl Lkeap {
         if let Some(range) = range {
             out = out.with_pages(i64::from(range.start()), i64::from(range.end()));
         }
-        Ok((
-            out.with_config(self.default_reconstruct_config()),
+        let pages = match (requested.len(), file_type.is_image()) {
+            (0, true) => Some(1),
+            (0, false) => None,
+            (n, _) => Some(n as u64),
+        };
+        Ok(Planned {
+            create: out.with_config(self.default_reconstruct_config()),
             requested,
-        ))
+            pages,
+        })
     }
 }
 
@@ -265,6 +331,41 @@ fn record_missing(
     missing.sort_by_key(|m| m.page);
     doc.missing = missing;
     doc.pages_requested = requested.to_vec();
+}
+
+/// The usage of a finished task: what its submission billed (`submitted`), with the pages and
+/// tokens the service reported in the result's `Usage` (pages not reported and not known at
+/// submission are the pages found, as in `mapped`). A job from an older version records
+/// nothing: the result's own usage (`mapped`) stands.
+fn settle_usage(
+    submitted: &Usage,
+    response: &GetReconstructDocumentResultResponse,
+    mapped: Usage,
+) -> Usage {
+    if submitted.is_empty() {
+        return mapped;
+    }
+    let mut usage = submitted.clone();
+    match response.usage.as_ref().and_then(reported_pages) {
+        Some(pages) => usage.pages = pages,
+        None if usage.pages == 0 => usage.pages = mapped.pages,
+        None => {}
+    }
+    usage.tokens = mapped.tokens;
+    usage
+}
+
+/// `Usage.PageNumber`, when reported and not negative.
+fn reported_pages(usage: &DocumentUsage) -> Option<u64> {
+    usage.page_number.and_then(|n| u64::try_from(n).ok())
+}
+
+/// `Usage.TotalTokens` (or the deprecated `TotalToken`), when reported and not negative.
+fn reported_tokens(usage: &DocumentUsage) -> Option<u64> {
+    usage
+        .total_tokens
+        .or(usage.total_token)
+        .and_then(|n| u64::try_from(n).ok())
 }
 
 /// The largest raw file whose base64 form fits the 8 MB limit.
@@ -364,18 +465,38 @@ impl OcrProvider for Lkeap {
     /// in `meta`, the site, region and request id; it can be serialised and polled later (for
     /// 30 days) by a client configured for the same site and region.
     async fn submit(&self, request: &Request) -> Result<Job> {
-        self.capabilities().check(PROVIDER_ID, &request.options)?;
-        let (create, requested) = self.reconstruct_request(request).await?;
-        let created = self.create_reconstruct_document_flow(&create).await?;
+        let planned = self.plan(request).await?;
+        let created = self
+            .create_reconstruct_document_flow(&planned.create)
+            .await?;
         let now = self.now_unix();
-        let mut job = Job::new(PROVIDER_ID, created.task_id, now);
-        job.pages_requested = requested;
+        let mut job = Job::new(PROVIDER_ID, created.task_id, now).with_usage(planned.usage());
+        job.pages_requested = planned.requested;
         Ok(job
             .with_expiry(now + TASK_RETENTION.as_secs())
             .with_meta(META_FLOW, "reconstruct")
             .with_meta(META_SITE, self.site().as_str())
             .with_meta(META_REGION, self.region())
             .with_meta(META_REQUEST_ID, created.request_id))
+    }
+
+    /// One `CreateReconstructDocumentFlow` call and the pages the task will parse: the
+    /// requested pages of a local PDF (all by default) or of a selection, 1 for an image.
+    /// Validated exactly as [`submit`](OcrProvider::submit) validates. A document whose page
+    /// count only the service can tell (given by URL, or an Office or text file, without a
+    /// selection) is [`ErrorKind::Unsupported`] (field `pages`): LKEAP bills per page.
+    async fn estimate(&self, request: &Request) -> Result<Usage> {
+        let planned = self.plan(request).await?;
+        if planned.pages.is_none() {
+            return Err(Error::unsupported(
+                "the page count of this document is known only once LKEAP has parsed it (a \
+                 document given by URL, or an Office or text file): name the pages (e.g. 1-5) \
+                 to estimate what it would be billed",
+            )
+            .with_field("pages")
+            .with_provider(PROVIDER_ID));
+        }
+        Ok(planned.usage())
     }
 
     /// Calls `GetReconstructDocumentResult` once: `Processing`, `Pause` and `WaitExecute` are
@@ -395,6 +516,7 @@ impl OcrProvider for Lkeap {
                 let mut doc =
                     ReconstructResult::new(job.task_id.clone(), response, archive).to_document();
                 record_missing(&mut doc, &job.pages_requested, &failed);
+                doc.usage = settle_usage(&job.usage, &failed, doc.usage);
                 if let Some(id) = job.meta(META_REQUEST_ID).filter(|id| !id.is_empty()) {
                     doc.request_ids.insert(0, id.to_owned());
                 }

@@ -2,12 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use lkeap::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use lkeap::Lkeap;
-use ocr_core::conformance::{run_all, Harness};
-use ocr_core::{OcrProvider, PollPolicy, Request};
+use ocr_core::conformance::{billing_matches_estimate, run_all, Harness};
+use ocr_core::{ErrorKind, OcrProvider, PageRange, PollPolicy, Request};
 use ocr_emulator::samples::{pdf_with_text, png_with_text};
 use ocr_emulator::{Emulator, EmulatorConfig, Fault, Service, ServiceDurations, TaskDurations};
 use tc_api::Endpoint;
@@ -54,6 +55,11 @@ impl Harness for LkeapHarness {
         received(&self.0)
     }
 
+    /// The emulator counts created tasks under their action names.
+    fn billed_calls(&self) -> BTreeMap<String, u64> {
+        self.0.submission_counts()
+    }
+
     fn pdf(&self, pages: &[Vec<String>]) -> Vec<u8> {
         let pages: Vec<Vec<&str>> = pages
             .iter()
@@ -83,4 +89,46 @@ async fn lkeap_conforms() {
     if let Err(failure) = run_all(&harness).await {
         panic!("{failure}");
     }
+}
+
+/// The tokens LKEAP reports come with the document; a PDF by URL is billed as estimated when
+/// its pages are named, and has no estimate when they are not (only LKEAP can count them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_reports_tokens_and_pages() {
+    let harness = LkeapHarness(quick_emulator().await);
+    let pages: Vec<Vec<String>> = (1..=3).map(|n| vec![format!("Page {n} P{n}X")]).collect();
+    let pdf = harness.pdf(&pages);
+
+    let doc = harness
+        .provider()
+        .recognize(&Request::from_bytes(pdf.clone(), Some("three.pdf")))
+        .await
+        .unwrap();
+    assert_eq!(doc.usage.pages, 3);
+    assert_eq!(
+        doc.usage.calls,
+        BTreeMap::from([("CreateReconstructDocumentFlow".to_owned(), 1)])
+    );
+    assert!(doc.usage.tokens.is_some_and(|t| t > 0), "{:?}", doc.usage);
+
+    let endpoints = harness.0.endpoints();
+    harness
+        .0
+        .put_object(&endpoints.bucket, "input/three.pdf", pdf);
+    let url = endpoints.cos.join("input/three.pdf").unwrap();
+    let selected = Request::from_url(url.as_str())
+        .unwrap()
+        .with_pages(PageRange::new(2, 3).unwrap());
+    if let Err(failure) =
+        billing_matches_estimate(&harness, "pages 2-3 of a PDF by URL", &selected).await
+    {
+        panic!("{failure}");
+    }
+
+    let whole = Request::from_url(url.as_str()).unwrap();
+    let before = harness.requests_received();
+    let err = harness.provider().estimate(&whole).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
+    assert_eq!(err.field(), Some("pages"));
+    assert_eq!(harness.requests_received(), before);
 }

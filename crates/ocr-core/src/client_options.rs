@@ -1,5 +1,6 @@
 //! One client configuration for every provider: transport (HTTP client, timeouts, retry), rate
-//! limits per action, and the clock.
+//! limits per action (kept in this process, or shared by many through a
+//! [`RateLimitBackend`]), and the clock.
 //!
 //! Every provider builder embeds a [`ClientOptions`] and implements [`ConfigureClient`], so the
 //! same calls configure any provider, and a program that switches provider changes only the
@@ -26,7 +27,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{AccountId, RateLimitBackend, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::runtime::{Runtime, RuntimeConfig, Timeouts};
 
@@ -172,22 +173,87 @@ pub struct ClientOptions {
     pub runtime: RuntimeConfig,
     /// Client-side rate limits by action.
     pub rate_limits: RateLimits,
+    /// Where the budgets of those limits are kept. `None` (the default): in this process,
+    /// one token bucket per action shared by the clones of one client. A backend (the
+    /// `ocr-redis` crate's, or [`InProcessBackend`](crate::rate_limit::InProcessBackend))
+    /// keeps one budget per provider, account and action, shared by every client given it.
+    pub rate_limit_backend: Option<Arc<dyn RateLimitBackend>>,
+    /// The account shared budgets are counted against, instead of the one the provider
+    /// derives from its credentials ([`AccountId::from_secret`]). Used only with a backend.
+    pub rate_limit_account: Option<String>,
     /// The clock requests are signed and expiries judged with.
     pub clock: Arc<dyn Clock>,
 }
 
 impl Default for ClientOptions {
-    /// Default timeouts and retry, the providers' documented rate limits, the system clock.
+    /// Default timeouts and retry, the providers' documented rate limits kept in this process,
+    /// the system clock.
     fn default() -> Self {
         ClientOptions {
             runtime: RuntimeConfig::default(),
             rate_limits: RateLimits::default(),
+            rate_limit_backend: None,
+            rate_limit_account: None,
             clock: Arc::new(SystemClock),
         }
     }
 }
 
 impl ClientOptions {
+    /// One limiter per action of `actions` (key, name, documented default) that ends up
+    /// limited, after [`RateLimits::check`]ing the names against them: in-process buckets
+    /// shared by clones, or, with a [`rate_limit_backend`](Self::rate_limit_backend), budgets
+    /// kept by the backend under (`provider`, account, action). The account is
+    /// [`rate_limit_account`](Self::rate_limit_account) if set, else `account`, which the
+    /// provider derives from its credentials (and which is resolved only with a backend, at
+    /// the first request).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ocr_core::{ClientOptions, ConfigureClient};
+    /// use ocr_core::rate_limit::{AccountId, InProcessBackend};
+    ///
+    /// let options = ClientOptions::default().rate_limit_backend(Arc::new(InProcessBackend::new()));
+    /// let limiters = options.limiters("demo", &AccountId::from_secret("AKIDexample"), &[
+    ///     (1, "Submit", Some(5.0)),
+    ///     (2, "Poll", None),
+    /// ])?;
+    /// assert_eq!(limiters[&1].rate(), 5.0);
+    /// assert!(limiters[&1].backend().is_some());
+    /// assert!(!limiters.contains_key(&2));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn limiters<K: Copy + Ord>(
+        &self,
+        provider: &'static str,
+        account: &AccountId,
+        actions: &[(K, &str, Option<f64>)],
+    ) -> Result<BTreeMap<K, RateLimiter>> {
+        let Some(backend) = &self.rate_limit_backend else {
+            return self.rate_limits.limiters(provider, actions);
+        };
+        let known: Vec<&str> = actions.iter().map(|(_, name, _)| *name).collect();
+        self.rate_limits.check(provider, &known)?;
+        let account = match &self.rate_limit_account {
+            Some(named) => AccountId::new(named.clone()),
+            None => account.clone(),
+        };
+        Ok(actions
+            .iter()
+            .filter_map(|&(key, name, default)| {
+                let rate = self.rate_limits.for_action(name, default)?;
+                let limiter = RateLimiter::with_backend(
+                    backend.clone(),
+                    provider,
+                    account.clone(),
+                    name,
+                    rate,
+                );
+                Some((key, limiter))
+            })
+            .collect())
+    }
+
     /// Builds the runtime (creating an HTTP client unless one was given).
     pub fn build_runtime(&self) -> Result<Runtime> {
         self.runtime.clone().build()
@@ -224,7 +290,7 @@ pub trait ConfigureClient: Sized {
     /// The options this builder collects.
     fn client_options_mut(&mut self) -> &mut ClientOptions;
 
-    /// Replaces all shared options at once (transport, rate limits, clock).
+    /// Replaces all shared options at once (transport, rate limits and their backend, clock).
     fn client_options(mut self, options: ClientOptions) -> Self {
         *self.client_options_mut() = options;
         self
@@ -307,6 +373,22 @@ pub trait ConfigureClient: Sized {
         self
     }
 
+    /// Keeps the rate-limit budgets in `backend` instead of in this client: one budget per
+    /// provider, account and action, shared by every client (in any process, for a shared
+    /// store such as the `ocr-redis` crate's `RedisRateLimiter`) given the same backend.
+    fn rate_limit_backend(mut self, backend: Arc<dyn RateLimitBackend>) -> Self {
+        self.client_options_mut().rate_limit_backend = Some(backend);
+        self
+    }
+
+    /// Counts shared budgets against `account` (a name, not a secret) instead of the account
+    /// the provider derives from its credentials; for keys of one account whose ids differ
+    /// (temporary keys). Used only with a [`rate_limit_backend`](Self::rate_limit_backend).
+    fn rate_limit_account(mut self, account: impl Into<String>) -> Self {
+        self.client_options_mut().rate_limit_account = Some(account.into());
+        self
+    }
+
     /// Uses another clock (tests, reproducible fixtures).
     fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.client_options_mut().clock = clock;
@@ -368,6 +450,46 @@ mod tests {
             .unwrap();
         assert_eq!(limiters.keys().copied().collect::<Vec<_>>(), vec![1]);
         assert_eq!(limiters[&1].rate(), 5.0);
+    }
+
+    #[tokio::test]
+    async fn a_backend_gets_keys_of_provider_account_and_action() {
+        use crate::rate_limit::InProcessBackend;
+        let backend: Arc<dyn RateLimitBackend> = Arc::new(InProcessBackend::new());
+        let options = ClientOptions::default()
+            .rate_limit_backend(backend.clone())
+            .no_rate_limit("B");
+        let derived = AccountId::lazy(|| Ok("derived".to_owned()));
+        let limiters = options
+            .limiters("x", &derived, &[(1, "A", Some(5.0)), (2, "B", Some(5.0))])
+            .unwrap();
+        assert_eq!(limiters.keys().copied().collect::<Vec<_>>(), vec![1]);
+        limiters[&1].acquire().await.unwrap();
+        let shown = format!("{:?}", limiters[&1]);
+        assert!(
+            shown.contains("derived") && shown.contains("InProcessBackend"),
+            "{shown}"
+        );
+        // A named account replaces the derived one; unknown names still fail.
+        let named = options.clone().rate_limit_account("team-a");
+        let limiters = named
+            .limiters("x", &derived, &[(1, "A", Some(5.0)), (2, "B", None)])
+            .unwrap();
+        limiters[&1].acquire().await.unwrap();
+        assert!(format!("{:?}", limiters[&1]).contains("team-a"));
+        let typo = named.rate_limit("Z", 1.0);
+        assert!(typo
+            .limiters("x", &derived, &[(1, "A", None), (2, "B", None)])
+            .unwrap_err()
+            .to_string()
+            .contains("`Z`"));
+        // Without a backend the account is never asked for.
+        let never = AccountId::lazy(|| panic!("resolved without a backend"));
+        let local = ClientOptions::default()
+            .limiters("x", &never, &[(1, "A", Some(5.0))])
+            .unwrap();
+        local[&1].acquire().await.unwrap();
+        assert!(local[&1].backend().is_none());
     }
 
     #[test]

@@ -25,8 +25,16 @@
 //!   provider instance gives the same document as `recognize`;
 //! - [`failed_task_is_reported`]: a task that fails surfaces its code, message and request
 //!   id;
-//! - [`capabilities_agree`]: every advertised output is produced.
+//! - [`capabilities_agree`]: every advertised output is produced;
+//! - [`estimate_matches_billing`]: for an image, a 5-page PDF and pages 2-3 of it,
+//!   [`OcrProvider::estimate`] sends nothing and gives the calls, pages and credits the
+//!   document of a real `recognize` then carries in its [`Usage`], and those calls are, per
+//!   action, exactly the billed calls the backend recorded;
+//! - [`estimate_refuses_like_submit`]: every request `submit` refuses before sending (options
+//!   outside the capabilities, an unrecognisable file, a page beyond the end) is refused by
+//!   `estimate` too, with the same kind and field, and nothing sent.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +47,7 @@ use crate::format::Format;
 use crate::job::{Job, JobStatus};
 use crate::provider::OcrProvider;
 use crate::request::{DocumentKind, Options, OutputKind, PageRange, Request};
+use crate::usage::Usage;
 
 /// What the suite needs from a provider's test setup.
 #[async_trait]
@@ -49,6 +58,12 @@ pub trait Harness: Send + Sync {
 
     /// How many requests the backend has received so far.
     fn requests_received(&self) -> usize;
+
+    /// The billed calls the backend has accepted so far (since it started), per action, named
+    /// as the provider names them in [`Usage::calls`]: submissions, recognitions and billed
+    /// uploads, never polls, queries, downloads or deletions. The suite compares the change
+    /// around one `recognize` with the document's usage.
+    fn billed_calls(&self) -> BTreeMap<String, u64>;
 
     /// A PDF whose pages show these lines, which the backend recognises as such.
     fn pdf(&self, pages: &[Vec<String>]) -> Vec<u8>;
@@ -109,7 +124,9 @@ pub async fn run_all(h: &dyn Harness) -> CheckResult {
     unsupported_options_are_refused(h).await?;
     job_round_trip(h).await?;
     failed_task_is_reported(h).await?;
-    capabilities_agree(h).await
+    capabilities_agree(h).await?;
+    estimate_matches_billing(h).await?;
+    estimate_refuses_like_submit(h).await
 }
 
 /// The lines of page `n` of the suite's sample PDF.
@@ -393,6 +410,13 @@ pub async fn job_round_trip(h: &dyn Harness) -> CheckResult {
         doc.missing == expected.missing,
         "missing pages differ"
     );
+    ensure!(
+        CHECK,
+        doc.usage == expected.usage,
+        "usage differs: restored {:?}, recognize {:?}",
+        doc.usage,
+        expected.usage
+    );
     Ok(())
 }
 
@@ -449,6 +473,219 @@ pub async fn capabilities_agree(h: &dyn Harness) -> CheckResult {
             CHECK,
             produced,
             "output `{kind}` is advertised but was not produced"
+        );
+    }
+    Ok(())
+}
+
+/// The billed calls per action recorded between `before` and `after` (actions with none left
+/// out).
+fn billed_between(
+    before: &BTreeMap<String, u64>,
+    after: &BTreeMap<String, u64>,
+) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .map(|(action, n)| {
+            let earlier = before.get(action).copied().unwrap_or(0);
+            (action.clone(), n.saturating_sub(earlier))
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// The requests whose bill the suite checks: an image, and for a provider that reads PDFs a
+/// 5-page PDF and (when pages are honoured) pages 2-3 of it.
+fn billing_samples(provider: &dyn OcrProvider, h: &dyn Harness) -> Vec<(&'static str, Request)> {
+    let mut out = vec![("an image", sample_image(h))];
+    if accepts_pdf(provider) {
+        out.push(("a 5-page PDF", sample_pdf(h, 5)));
+        if provider.capabilities().pages {
+            if let Ok(range) = PageRange::new(2, 3) {
+                out.push((
+                    "pages 2-3 of a 5-page PDF",
+                    sample_pdf(h, 5).with_pages(range),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Compares an estimate with the usage of the document a real run produced, and that usage
+/// with the billed calls the backend recorded during the run. Tokens are not compared with the
+/// estimate: they are known only once the work is done.
+fn check_usage(
+    check: &'static str,
+    what: &str,
+    estimate: &Usage,
+    doc: &Document,
+    recorded: &BTreeMap<String, u64>,
+) -> CheckResult {
+    let usage = &doc.usage;
+    ensure!(
+        check,
+        doc.is_complete(),
+        "{what}: missing pages: {}",
+        doc.missing_summary()
+    );
+    ensure!(
+        check,
+        !usage.simulated && !estimate.simulated,
+        "{what}: a real run is marked simulated"
+    );
+    ensure!(
+        check,
+        usage.total_calls() > 0,
+        "{what}: the document records no billed call ({usage:?})"
+    );
+    ensure!(
+        check,
+        estimate.calls == usage.calls,
+        "{what}: estimated calls {:?}, the document records {:?}",
+        estimate.calls,
+        usage.calls
+    );
+    ensure!(
+        check,
+        estimate.pages == usage.pages,
+        "{what}: estimated {} pages, the document records {}",
+        estimate.pages,
+        usage.pages
+    );
+    ensure!(
+        check,
+        estimate.credits == usage.credits,
+        "{what}: estimated credits {:?}, the document records {:?}",
+        estimate.credits,
+        usage.credits
+    );
+    ensure!(
+        check,
+        estimate.tokens.is_none(),
+        "{what}: the estimate claims {:?} tokens, which are known only afterwards",
+        estimate.tokens
+    );
+    ensure!(
+        check,
+        &usage.calls == recorded,
+        "{what}: the document records calls {:?}, the backend billed {recorded:?}",
+        usage.calls
+    );
+    if doc.page_boundaries == PageBoundaries::Known && !doc.pages.is_empty() {
+        let pages = doc.pages.len() as u64;
+        ensure!(
+            check,
+            usage.pages == pages,
+            "{what}: {} pages billed for a document of {pages} pages",
+            usage.pages
+        );
+    }
+    Ok(())
+}
+
+/// [`OcrProvider::estimate`] sends nothing and tells exactly what a real run bills: for an
+/// image, a 5-page PDF and pages 2-3 of it, its calls, pages and credits equal the
+/// [`Document::usage`] of a `recognize` of the same request, whose calls equal, per action,
+/// the billed calls the backend recorded during that run; a document of pages with known
+/// boundaries is billed one page per page.
+pub async fn estimate_matches_billing(h: &dyn Harness) -> CheckResult {
+    let provider = h.provider();
+    for (what, request) in billing_samples(provider.as_ref(), h) {
+        billing_matches_estimate(h, what, &request).await?;
+    }
+    Ok(())
+}
+
+/// The comparison [`estimate_matches_billing`] makes, for one request of the caller's (`what`
+/// names it in a failure): the estimate sends nothing, and a `recognize` of `request` by a
+/// fresh provider gives a complete document whose usage has the estimated calls, pages and
+/// credits, whose calls are what the backend billed meanwhile, and whose pages (when it has
+/// pages with known boundaries) are one per page returned. Provider crates use it for the sources the suite's
+/// samples do not reach (URLs, objects already in a bucket).
+pub async fn billing_matches_estimate(
+    h: &dyn Harness,
+    what: &str,
+    request: &Request,
+) -> CheckResult {
+    const CHECK: &str = "estimate_matches_billing";
+    let provider = h.provider();
+    let before = h.requests_received();
+    let estimate = provider.estimate(request).await.map_err(|e| Failure {
+        check: CHECK,
+        message: format!("{what}: the estimate failed: {e}"),
+    })?;
+    let sent = h.requests_received() - before;
+    ensure!(
+        CHECK,
+        sent == 0,
+        "{what}: the estimate sent {sent} request(s)"
+    );
+    let billed_before = h.billed_calls();
+    let doc = provider.recognize(request).await.map_err(|e| Failure {
+        check: CHECK,
+        message: format!("{what}: recognize failed: {e}"),
+    })?;
+    let recorded = billed_between(&billed_before, &h.billed_calls());
+    check_usage(CHECK, what, &estimate, &doc, &recorded)
+}
+
+/// Requests `submit` refuses before sending, beyond the unsupported options: an unrecognisable
+/// file and, for a provider that reads PDFs, a page beyond the end of one.
+fn refused(provider: &dyn OcrProvider, h: &dyn Harness) -> Vec<(&'static str, Request)> {
+    let mut out = unsupported(provider, h);
+    out.push((
+        "an unrecognisable file",
+        Request::from_bytes(
+            &b"neither an image nor a document, just words"[..],
+            Some("garbage.png"),
+        ),
+    ));
+    if accepts_pdf(provider) && provider.capabilities().pages {
+        if let Ok(range) = PageRange::new(9, 9) {
+            out.push(("page 9 of 5", sample_pdf(h, 5).with_pages(range)));
+        }
+    }
+    out
+}
+
+/// Every request `submit` refuses without sending is refused by [`OcrProvider::estimate`] too,
+/// with the same [`ErrorKind`] and field; neither sends anything.
+pub async fn estimate_refuses_like_submit(h: &dyn Harness) -> CheckResult {
+    const CHECK: &str = "estimate_refuses_like_submit";
+    let provider = h.provider();
+    for (what, request) in refused(provider.as_ref(), h) {
+        let before = h.requests_received();
+        let estimate = provider.estimate(&request).await;
+        let submitted = provider.submit(&request).await;
+        let sent = h.requests_received() - before;
+        let submit_err = match submitted {
+            Ok(_) => return fail(CHECK, format!("{what}: submit accepted it")),
+            Err(e) => e,
+        };
+        ensure!(
+            CHECK,
+            sent == 0,
+            "{what}: {sent} request(s) sent before refusing ({submit_err})"
+        );
+        let estimate_err = match estimate {
+            Ok(usage) => {
+                return fail(
+                    CHECK,
+                    format!("{what}: submit refused it ({submit_err}), estimate gave {usage:?}"),
+                )
+            }
+            Err(e) => e,
+        };
+        ensure!(
+            CHECK,
+            (estimate_err.kind(), estimate_err.field()) == (submit_err.kind(), submit_err.field()),
+            "{what}: estimate refused it as {} naming {:?} ({estimate_err}), submit as {} naming \
+             {:?} ({submit_err})",
+            estimate_err.kind(),
+            estimate_err.field(),
+            submit_err.kind(),
+            submit_err.field()
         );
     }
     Ok(())

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::usage::Usage;
+
 /// A point in the page's pixel space (origin top-left, y grows downwards).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
@@ -286,8 +288,39 @@ pub struct Document {
     /// Whether `pages` are the document's real pages.
     #[serde(default, skip_serializing_if = "PageBoundaries::is_known")]
     pub page_boundaries: PageBoundaries,
+    /// What was billed to produce it, in the service's own units (calls per action, pages,
+    /// tokens, credits); see [`Usage`]. Not written to JSON when nothing is recorded.
+    #[serde(default, skip_serializing_if = "Usage::is_empty")]
+    pub usage: Usage,
+    /// Providers of a fallback chain that were tried before the one that produced this
+    /// document, and why each was passed over, in the order they were tried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_providers: Vec<SkippedProvider>,
     #[serde(skip)]
     native: Option<NativeResult>,
+}
+
+/// A provider a fallback chain tried and moved on from, and why.
+///
+/// ```
+/// use ocr_core::{Document, SkippedProvider};
+/// let mut doc = Document::new("lkeap");
+/// doc.skipped_providers.push(SkippedProvider {
+///     provider: "tc-ocr".into(),
+///     code: "invalid_input".into(),
+///     message: "PDF pages beyond 100 are not read".into(),
+/// });
+/// let json = serde_json::to_value(&doc).unwrap();
+/// assert_eq!(json["skipped_providers"][0]["provider"], "tc-ocr");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedProvider {
+    /// The provider id (`"tc-ocr"` …).
+    pub provider: String,
+    /// Why it was skipped, as a short code (an error kind or the service's error code).
+    pub code: String,
+    /// Why it was skipped, in words.
+    pub message: String,
 }
 
 /// A page that was asked for and did not arrive.
@@ -347,6 +380,8 @@ impl PartialEq for Document {
             && self.pages_requested == other.pages_requested
             && self.missing == other.missing
             && self.page_boundaries == other.page_boundaries
+            && self.usage == other.usage
+            && self.skipped_providers == other.skipped_providers
     }
 }
 
@@ -459,7 +494,9 @@ impl Document {
     ///
     /// When every page failed, the first error is returned instead: there is no document.
     /// A single page's document keeps its native result; several pages' documents are kept
-    /// as the native `Vec<Document>` (each with its own native result).
+    /// as the native `Vec<Document>` (each with its own native result). The
+    /// [`usage`](Document::usage) is the sum of the pages' usage (a page that failed brought
+    /// none).
     ///
     /// ```
     /// use ocr_core::{Document, Error, ErrorKind, Line, Page};
@@ -468,6 +505,8 @@ impl Document {
     ///     let mut page = Page::new(n);
     ///     page.lines.push(Line::new(text));
     ///     doc.pages.push(page);
+    ///     doc.usage.call("Recognize");
+    ///     doc.usage.pages = 1;
     ///     doc
     /// };
     /// let doc = Document::from_pages(
@@ -482,6 +521,7 @@ impl Document {
     /// assert_eq!(doc.text(), "one\n\nthree");
     /// assert_eq!(doc.missing[0].page, 2);
     /// assert!(!doc.is_complete());
+    /// assert_eq!((doc.usage.total_calls(), doc.usage.pages), (2, 2));
     /// # Ok::<(), ocr_core::Error>(())
     /// ```
     pub fn from_pages(
@@ -512,6 +552,7 @@ impl Document {
         for (page, result) in results {
             match result {
                 Ok(mut doc) => {
+                    out.usage.add(&doc.usage);
                     out.pages.append(&mut doc.pages);
                     out.fields.append(&mut doc.fields);
                     out.files.append(&mut doc.files);

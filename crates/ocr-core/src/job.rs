@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::{Document, MissingPage};
 use crate::error::Error;
+use crate::usage::Usage;
 
 /// A submitted job.
 ///
@@ -49,6 +50,12 @@ pub struct Job {
     /// Pages whose submission failed: they will be listed as missing in the result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<MissingPage>,
+    /// What the submission billed (uploads, submissions), so a job restored in another process
+    /// still reports it: the finished document's [`usage`](Document::usage) is this plus
+    /// anything billed after (what the service reports with the result, such as LKEAP's
+    /// tokens). For a job complete at submission it equals its result's usage.
+    #[serde(default, skip_serializing_if = "Usage::is_empty")]
+    pub usage: Usage,
 }
 
 /// The task recognising one page of a multi-page [`Job`].
@@ -91,10 +98,21 @@ impl Job {
             pages_requested: Vec::new(),
             page_tasks: Vec::new(),
             missing: Vec::new(),
+            usage: Usage::default(),
         }
     }
 
-    /// A job that completed at submission (synchronous services).
+    /// A job that completed at submission (synchronous services); its
+    /// [`usage`](Job::usage) is the document's.
+    ///
+    /// ```
+    /// use ocr_core::{Document, Job};
+    /// let mut doc = Document::new("tc-ocr");
+    /// doc.usage.call("GeneralAccurateOCR");
+    /// doc.usage.pages = 1;
+    /// let job = Job::completed("tc-ocr", "req-1", 0, doc);
+    /// assert_eq!(job.usage.calls["GeneralAccurateOCR"], 1);
+    /// ```
     pub fn completed(
         provider: impl Into<String>,
         task_id: impl Into<String>,
@@ -102,8 +120,24 @@ impl Job {
         document: Document,
     ) -> Self {
         let mut job = Job::new(provider, task_id, created_at);
+        job.usage = document.usage.clone();
         job.result = Some(Box::new(document));
         job
+    }
+
+    /// Sets what the submission billed.
+    ///
+    /// ```
+    /// use ocr_core::{Job, Usage};
+    /// let mut usage = Usage::default();
+    /// usage.call("CreateReconstructDocumentFlow");
+    /// let job = Job::new("lkeap", "task-1", 0).with_usage(usage.clone());
+    /// let back: Job = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+    /// assert_eq!(back.usage, usage);
+    /// ```
+    pub fn with_usage(mut self, usage: Usage) -> Self {
+        self.usage = usage;
+        self
     }
 
     /// Adds a provider-specific detail.

@@ -20,23 +20,26 @@ pub mod redact;
 pub mod request;
 pub mod retry;
 pub mod runtime;
+pub mod usage;
 
 pub use client_options::{ClientOptions, ConfigureClient, RateLimits};
 pub use clock::{Clock, ClockSkew, FixedClock, ServerClock, SystemClock};
 pub use document::{
-    Artifact, Document, Field, Line, MissingPage, Page, PageBoundaries, Point, Quad, Word,
+    Artifact, Document, Field, Line, MissingPage, Page, PageBoundaries, Point, Quad,
+    SkippedProvider, Word,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use format::Format;
 pub use job::{Job, JobStatus, PageTask, Progress};
 pub use poll::PollPolicy;
 pub use provider::{Capabilities, OcrProvider};
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{AccountId, InProcessBackend, LimitKey, RateLimitBackend, RateLimiter};
 pub use request::{
     DocumentKind, InputLimits, Options, OutputKind, PageRange, PageSet, Request, Source,
 };
 pub use retry::{Idempotency, RetryPolicy};
 pub use runtime::{Operation, Runtime, RuntimeConfig, Timeouts};
+pub use usage::Usage;
 
 /// Re-exported so providers and users name the same `async_trait`.
 pub use async_trait::async_trait;

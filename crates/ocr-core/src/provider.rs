@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::job::{Job, JobStatus};
 use crate::poll::{poll_until_done, PollPolicy};
 use crate::request::{DocumentKind, InputLimits, Options, OutputKind, Request};
+use crate::usage::Usage;
 
 /// What a provider accepts, honours and returns, so callers can choose one and refuse early.
 ///
@@ -223,6 +224,52 @@ pub trait OcrProvider: Send + Sync + fmt::Debug {
     /// Asks once how a job is doing.
     async fn poll(&self, job: &Job) -> Result<JobStatus>;
 
+    /// What `request` would be billed, without sending anything: the billed calls per action
+    /// and the pages [`submit`](OcrProvider::submit) and the polls after it would make, in the
+    /// units of the document's [`usage`](Document::usage) (tokens, known only afterwards,
+    /// stay `None`).
+    ///
+    /// The request is validated exactly as `submit` validates it (formats, sizes, pages,
+    /// options, [`Capabilities::check`]), so an estimate fails where `submit` would fail
+    /// before sending, with the same [`ErrorKind`] and field. A request whose bill cannot be
+    /// known without sending (the page count of a document given by URL, say) is
+    /// [`ErrorKind::Unsupported`].
+    ///
+    /// The default refuses every request as [`ErrorKind::Unsupported`]; every provider of this
+    /// workspace implements it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ocr_core::{OcrProvider, Request};
+    ///
+    /// async fn dry_run(provider: Arc<dyn OcrProvider>) -> Result<(), ocr_core::Error> {
+    ///     let usage = provider.estimate(&Request::from_path("invoice.pdf")).await?;
+    ///     println!("{} calls, {} pages", usage.total_calls(), usage.pages);
+    ///     Ok(())
+    /// }
+    /// ```
+    async fn estimate(&self, request: &Request) -> Result<Usage> {
+        let _ = request;
+        Err(Error::unsupported(format!(
+            "{} cannot tell what a request would be billed without sending it",
+            self.id()
+        ))
+        .with_provider(self.id()))
+    }
+
+    /// Whether `job` is this provider's to poll: its own jobs, or (for a provider composed of
+    /// others, such as a fallback chain) a member's.
+    fn owns(&self, job: &Job) -> bool {
+        job.provider == self.id()
+    }
+
+    /// How [`wait`] polls `job` (a composed provider answers with the policy of the member
+    /// that owns it).
+    fn poll_policy_for(&self, job: &Job) -> PollPolicy {
+        let _ = job;
+        self.poll_policy()
+    }
+
     /// Submits and polls until the job finishes or the poll deadline passes. With
     /// [`Options::strict`], an incomplete document is an error
     /// ([`Document::require_complete`]).
@@ -238,7 +285,7 @@ pub trait OcrProvider: Send + Sync + fmt::Debug {
 
 /// Polls `job` on `provider` with the provider's [`PollPolicy`] until it finishes.
 pub async fn wait<P: OcrProvider + ?Sized>(provider: &P, job: &Job) -> Result<Document> {
-    if job.provider != provider.id() {
+    if !provider.owns(job) {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
@@ -253,6 +300,50 @@ pub async fn wait<P: OcrProvider + ?Sized>(provider: &P, job: &Job) -> Result<Do
     if let Some(doc) = &job.result {
         return Ok((**doc).clone());
     }
-    let policy = provider.poll_policy();
+    let policy = provider.poll_policy_for(job);
     poll_until_done(&policy, &job.task_id, || provider.poll(job), |_| {}).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+
+    /// A provider that implements only what it must.
+    #[derive(Debug)]
+    struct Minimal;
+
+    #[async_trait]
+    impl OcrProvider for Minimal {
+        fn id(&self) -> &'static str {
+            "minimal"
+        }
+
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::new(
+                InputLimits::new(vec![Format::Png], 1024),
+                vec![OutputKind::Text],
+                false,
+            )
+        }
+
+        async fn submit(&self, _request: &Request) -> Result<Job> {
+            Err(Error::unsupported("submit"))
+        }
+
+        async fn poll(&self, _job: &Job) -> Result<JobStatus> {
+            Err(Error::unsupported("poll"))
+        }
+    }
+
+    #[tokio::test]
+    async fn estimate_is_unsupported_by_default() {
+        let err = Minimal
+            .estimate(&Request::from_bytes(&b"x"[..], None))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported);
+        assert_eq!(err.provider(), Some("minimal"));
+        assert!(err.to_string().contains("billed"), "{err}");
+    }
 }

@@ -3,7 +3,9 @@
 //! Providers describe a call as an [`Operation`] and hand [`Runtime::run`] a closure that makes
 //! one attempt (sign, send, parse). The runtime wraps each attempt in the per-attempt timeout,
 //! takes a token from the operation's [`RateLimiter`] first, retries as the [`RetryPolicy`]
-//! decides, stops at the total timeout, and records it all in a `tracing` span.
+//! decides, stops at the total timeout, and records it all in a `tracing` span. A limiter that
+//! cannot be consulted (a shared store that is down) fails the attempt before anything is sent,
+//! so the policy may try again, a billed call included.
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -185,7 +187,9 @@ impl Runtime {
 
     /// Runs `attempt` until it succeeds, fails for good, or the total timeout passes.
     ///
-    /// Before each attempt a token is taken from `limiter`. Each attempt is cut off at the
+    /// Before each attempt a token is taken from `limiter`; when the limiter fails (a shared
+    /// backend that cannot be reached), that attempt fails with its error without sending
+    /// anything, and is retried if the error is retryable. Each attempt is cut off at the
     /// per-attempt timeout (such a timeout counts as "may have been sent"). Errors are tagged
     /// with the operation's provider and name.
     pub async fn run<T, F, Fut>(
@@ -210,19 +214,24 @@ impl Runtime {
             loop {
                 number += 1;
                 span_record_attempts(number);
-                if let Some(limiter) = limiter {
-                    limiter.acquire().await;
-                }
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                let budget = self.timeouts.attempt.min(remaining);
-                let outcome = match tokio::time::timeout(budget, attempt(Attempt { number })).await
-                {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!("no complete response within {}s", budget.as_secs_f64()),
-                    )
-                    .with_maybe_sent(true)),
+                let acquired = match limiter {
+                    Some(limiter) => limiter.acquire().await,
+                    None => Ok(()),
+                };
+                let outcome = match acquired {
+                    Err(err) => Err(err.with_maybe_sent(false)),
+                    Ok(()) => {
+                        let remaining = deadline.saturating_duration_since(Instant::now());
+                        let budget = self.timeouts.attempt.min(remaining);
+                        match tokio::time::timeout(budget, attempt(Attempt { number })).await {
+                            Ok(result) => result,
+                            Err(_) => Err(Error::new(
+                                ErrorKind::Timeout,
+                                format!("no complete response within {}s", budget.as_secs_f64()),
+                            )
+                            .with_maybe_sent(true)),
+                        }
+                    }
                 };
                 let err = match outcome {
                     Ok(value) => return Ok(value),
@@ -430,6 +439,67 @@ mod tests {
             .unwrap();
         }
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    /// Fails the first `failures` acquisitions (retryable), then lets everything through.
+    #[derive(Debug)]
+    struct Flaky {
+        failures: AtomicU32,
+    }
+
+    #[async_trait::async_trait]
+    impl crate::rate_limit::RateLimitBackend for Flaky {
+        async fn acquire(&self, _: &crate::rate_limit::LimitKey, _: f64) -> Result<()> {
+            let left = self.failures.load(Ordering::SeqCst);
+            if left == 0 {
+                return Ok(());
+            }
+            self.failures.store(left - 1, Ordering::SeqCst);
+            Err(
+                Error::new(ErrorKind::Service, "the shared limiter is unreachable")
+                    .with_retryable(true),
+            )
+        }
+    }
+
+    fn flaky_limiter(failures: u32) -> RateLimiter {
+        let backend = std::sync::Arc::new(Flaky {
+            failures: AtomicU32::new(failures),
+        });
+        let account = crate::rate_limit::AccountId::new("a");
+        RateLimiter::with_backend(backend, "p", account, "Submit", 1.0)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limiter_failure_sends_nothing_and_is_retried_even_for_a_billed_call() {
+        let calls = AtomicU32::new(0);
+        let limiter = flaky_limiter(1);
+        let out = runtime(3)
+            .run(&Operation::billed("p", "Submit"), Some(&limiter), |a| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move { Ok(a.number) }
+            })
+            .await
+            .unwrap();
+        assert_eq!((out, calls.load(Ordering::SeqCst)), (2, 1));
+
+        let limiter = flaky_limiter(5);
+        let calls = AtomicU32::new(0);
+        let err = runtime(3)
+            .run(&Operation::billed("p", "Submit"), Some(&limiter), |_| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async { Ok(()) }
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(calls.load(Ordering::SeqCst), 0, "nothing was sent");
+        assert_eq!(err.kind(), ErrorKind::Service, "{err}");
+        assert!(!err.maybe_sent());
+        assert!(
+            err.to_string().contains("shared limiter is unreachable"),
+            "{err}"
+        );
+        assert_eq!(err.operation(), Some("Submit"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use ocr_core::clock::ServerClock;
 use ocr_core::poll::poll_until_done;
+use ocr_core::rate_limit::AccountId;
 use ocr_core::{
     ClientOptions, ConfigureClient, Document, Error, ErrorKind, JobStatus, Operation, PollPolicy,
     Progress, RateLimiter, Result, Runtime,
@@ -157,10 +158,15 @@ impl PicWishBuilder {
                 self.base_url
             )));
         }
+        // Shared limits are per account: a hash of the API key (never the key) names it.
+        let account = AccountId::from_secret(key);
         let limiter = self
             .options
-            .rate_limits
-            .limiters(PROVIDER_ID, &[((), TASKS, Some(DEFAULT_RATE_LIMIT))])?
+            .limiters(
+                PROVIDER_ID,
+                &account,
+                &[((), TASKS, Some(DEFAULT_RATE_LIMIT))],
+            )?
             .remove(&());
         if self.poll_interval.is_zero() || self.wait_deadline.is_zero() {
             return Err(config(

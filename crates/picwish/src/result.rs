@@ -8,6 +8,7 @@ use bytes::Bytes;
 use ocr_core::{Artifact, Document, Error, Line, Page};
 use serde::{Deserialize, Serialize};
 
+use crate::http_status::Call;
 use crate::limits::PROVIDER_ID;
 use crate::task::TaskInfo;
 
@@ -189,9 +190,29 @@ impl ResultFile {
 
     /// The neutral document: a `txt` result becomes one page of lines (the file has no page
     /// breaks to follow); any other format becomes a [`Document::files`] artefact with the
-    /// bytes. The task's [`TaskInfo`] stays reachable through [`Document::native`].
+    /// bytes. The task's [`TaskInfo`] stays reachable through [`Document::native`]. Its
+    /// usage is the one billed `CreateTask` call this task was created by and the one credit
+    /// a successful task consumes (the page count is not known here: 0).
+    ///
+    /// ```
+    /// use picwish::{ResultFile, ResultFormat, TaskInfo};
+    /// let file = ResultFile {
+    ///     name: "t.txt".into(),
+    ///     format: Some(ResultFormat::Txt),
+    ///     media_type: None,
+    ///     data: "Hello\n".into(),
+    ///     expires_at: None,
+    /// };
+    /// let info: TaskInfo = serde_json::from_str(r#"{"task_id":"t","state":1}"#).unwrap();
+    /// let doc = file.into_document(info);
+    /// assert_eq!(doc.text(), "Hello");
+    /// assert_eq!(doc.usage.calls["CreateTask"], 1);
+    /// assert_eq!(doc.usage.credits, Some(1));
+    /// ```
     pub fn into_document(self, task: TaskInfo) -> Document {
         let mut doc = Document::new(PROVIDER_ID);
+        doc.usage.call(Call::Create.operation());
+        doc.usage.credits = Some(1);
         if let Some(text) = self.text() {
             let mut page = Page::new(1);
             let body = text.strip_suffix('\n').unwrap_or(&text);

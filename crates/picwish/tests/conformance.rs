@@ -1,6 +1,7 @@
 //! The ocr-core conformance suite, run against the emulator.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +53,18 @@ impl Harness for PicWishHarness {
 
     fn requests_received(&self) -> usize {
         received(&self.0)
+    }
+
+    /// Created tasks (the emulator's `CreateOcrTask` is the provider's `CreateTask`).
+    fn billed_calls(&self) -> BTreeMap<String, u64> {
+        self.0
+            .submission_counts()
+            .into_iter()
+            .map(|(action, n)| match action.as_str() {
+                "CreateOcrTask" => ("CreateTask".to_owned(), n),
+                _ => (action, n),
+            })
+            .collect()
     }
 
     fn pdf(&self, pages: &[Vec<String>]) -> Vec<u8> {

@@ -49,7 +49,8 @@ async fn submit_returns_a_serialisable_job() {
             "task_id": TASK_ID,
             "created_at": NOW,
             "expires_at": NOW + 3600,
-            "meta": {"format": "txt", "result_validity_secs": "3600"}
+            "meta": {"format": "txt", "result_validity_secs": "3600"},
+            "usage": {"calls": {"CreateTask": 1}, "pages": 0, "credits": 1}
         })
     );
     assert_eq!(serde_json::from_value::<Job>(json).unwrap(), job);

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use ocr_core::clock::{send_resigning_once, ServerClock};
+use ocr_core::rate_limit::{account_hash, AccountId};
 use ocr_core::{
     ClientOptions, ConfigureClient, Error, ErrorKind, Idempotency, Operation, RateLimiter, Result,
     Runtime,
@@ -180,8 +181,11 @@ impl TcClientBuilder {
             .iter()
             .map(|(n, d)| (n.as_str(), n.as_str(), *d))
             .collect();
-        let limiters: HashMap<String, RateLimiter> = limits
-            .limiters(provider, &keyed)?
+        let credentials = Arc::new(CachedCredentials::new(credentials));
+        let account = account_of(&credentials, &self.options, provider);
+        let limiters: HashMap<String, RateLimiter> = self
+            .options
+            .limiters(provider, &account, &keyed)?
             .into_iter()
             .map(|(name, limiter)| (name.to_owned(), limiter))
             .collect();
@@ -192,7 +196,7 @@ impl TcClientBuilder {
                 host,
                 region: self.region,
                 language: self.language,
-                credentials: CachedCredentials::new(credentials),
+                credentials,
                 signer: Tc3Signer::new(),
                 runtime,
                 limiters,
@@ -216,7 +220,7 @@ struct Inner {
     host: String,
     region: Option<String>,
     language: Option<Language>,
-    credentials: CachedCredentials,
+    credentials: Arc<CachedCredentials>,
     signer: Tc3Signer,
     runtime: Runtime,
     limiters: HashMap<String, RateLimiter>,
@@ -488,6 +492,24 @@ impl TcClient {
             .await
             .map_err(Error::from_reqwest)
     }
+}
+
+/// The account shared rate limits are counted against: a hash of the SecretId (never the
+/// SecretKey), read from the credentials at the first request that needs it, so building a
+/// client still reads no credentials.
+fn account_of(
+    credentials: &Arc<CachedCredentials>,
+    options: &ClientOptions,
+    provider: &'static str,
+) -> AccountId {
+    let credentials = credentials.clone();
+    let clock = options.clock.clone();
+    AccountId::lazy(move || {
+        credentials
+            .get(clock.now())
+            .map(|credential| account_hash(credential.secret_id()))
+            .map_err(|e| credential_error(e).with_provider(provider))
+    })
 }
 
 /// A credential provider's failure as this crate reports it: `Config` when nothing is

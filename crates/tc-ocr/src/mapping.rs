@@ -9,7 +9,10 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use std::fmt;
 
-use crate::actions::PROVIDER_ID;
+use crate::actions::{
+    APPLY_CARD_VERIFICATION_EXTERNAL, EXTRACT_DOC_MULTI, GENERAL_ACCURATE_OCR, GENERAL_BASIC_OCR,
+    PROVIDER_ID,
+};
 use crate::card_verification::{GeneralCard, GetCardVerificationExternalResultResponse};
 use crate::extract_doc_multi::ExtractDocMultiResponse;
 use crate::general_ocr::{GeneralAccurateOcrResponse, GeneralBasicOcrResponse, TextDetection};
@@ -18,11 +21,14 @@ use crate::geometry::quad_of_points;
 /// TextDetection confidences are percentages.
 const CONFIDENCE_SCALE: f64 = 100.0;
 
-fn new_document(request_id: &Option<String>) -> Document {
+/// A document of one billed call of `action`, which read one page (or image).
+fn new_document(request_id: &Option<String>, action: &str) -> Document {
     let mut doc = Document::new(PROVIDER_ID);
     if let Some(id) = request_id.as_ref().filter(|id| !id.is_empty()) {
         doc.request_ids.push(id.clone());
     }
+    doc.usage.call(action);
+    doc.usage.pages = 1;
     doc
 }
 
@@ -34,7 +40,8 @@ fn page_number(pdf_page_number: Option<u64>) -> u32 {
 }
 
 impl ExtractDocMultiResponse {
-    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`).
+    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`),
+    /// whose usage is the one billed `ExtractDocMulti` call and its page.
     ///
     /// ```
     /// use tc_ocr::ExtractDocMultiResponse;
@@ -45,9 +52,10 @@ impl ExtractDocMultiResponse {
     /// assert_eq!(doc.field("Total").unwrap().value, "42");
     /// assert_eq!(doc.pages[0].angle, Some(0.5));
     /// assert_eq!(doc.native::<ExtractDocMultiResponse>(), Some(&response));
+    /// assert_eq!(doc.usage.calls["ExtractDocMulti"], 1);
     /// ```
     pub fn to_document(&self, pdf_page_number: Option<u64>) -> Document {
-        let mut doc = new_document(&self.request_id);
+        let mut doc = new_document(&self.request_id, EXTRACT_DOC_MULTI);
         let number = page_number(pdf_page_number);
         let mut page = Page::new(number);
         page.angle = self.angle;
@@ -144,7 +152,8 @@ fn text_page(
 }
 
 impl GeneralAccurateOcrResponse {
-    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`).
+    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`),
+    /// whose usage is the one billed `GeneralAccurateOCR` call and its page.
     ///
     /// ```
     /// use tc_ocr::GeneralAccurateOcrResponse;
@@ -154,9 +163,10 @@ impl GeneralAccurateOcrResponse {
     /// let doc = response.to_document(None);
     /// assert_eq!(doc.text(), "Hello");
     /// assert_eq!(doc.pages[0].lines[0].confidence, Some(0.99));
+    /// assert_eq!((doc.usage.calls["GeneralAccurateOCR"], doc.usage.pages), (1, 1));
     /// ```
     pub fn to_document(&self, pdf_page_number: Option<u64>) -> Document {
-        let mut doc = new_document(&self.request_id);
+        let mut doc = new_document(&self.request_id, GENERAL_ACCURATE_OCR);
         doc.pages.push(text_page(
             page_number(pdf_page_number),
             &self.text_detections,
@@ -168,16 +178,19 @@ impl GeneralAccurateOcrResponse {
 }
 
 impl GeneralBasicOcrResponse {
-    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`).
+    /// The response as a [`Document`] of one page numbered `pdf_page_number` (1 when `None`),
+    /// whose usage is the one billed `GeneralBasicOCR` call and its page.
     ///
     /// ```
     /// use tc_ocr::GeneralBasicOcrResponse;
     /// let response: GeneralBasicOcrResponse =
     ///     serde_json::from_str(r#"{"TextDetections":[{"DetectedText":"Hi","Confidence":80}]}"#).unwrap();
-    /// assert_eq!(response.to_document(None).text(), "Hi");
+    /// let doc = response.to_document(None);
+    /// assert_eq!(doc.text(), "Hi");
+    /// assert_eq!(doc.usage.calls["GeneralBasicOCR"], 1);
     /// ```
     pub fn to_document(&self, pdf_page_number: Option<u64>) -> Document {
-        let mut doc = new_document(&self.request_id);
+        let mut doc = new_document(&self.request_id, GENERAL_BASIC_OCR);
         doc.pages.push(text_page(
             page_number(pdf_page_number),
             &self.text_detections,
@@ -242,7 +255,9 @@ impl<'de> Deserialize<'de> for TextFields {
 }
 
 impl GetCardVerificationExternalResultResponse {
-    /// The response as a [`Document`] of fields (no pages).
+    /// The response as a [`Document`] of fields (no pages). Its usage is the one billed
+    /// `ApplyCardVerificationExternal` call this is the result of, and its one image (the
+    /// result call itself is a query, not billed).
     ///
     /// ```
     /// use tc_ocr::GetCardVerificationExternalResultResponse;
@@ -253,9 +268,10 @@ impl GetCardVerificationExternalResultResponse {
     /// assert_eq!(doc.field("FullName").unwrap().group.as_deref(), Some("front"));
     /// assert!(doc.field("Sex").is_none()); // empty strings are left out
     /// assert_eq!(doc.field("WarnInfo").unwrap().value, "PaperCopy");
+    /// assert_eq!(doc.usage.calls["ApplyCardVerificationExternal"], 1);
     /// ```
     pub fn to_document(&self) -> Document {
-        let mut doc = new_document(&self.request_id);
+        let mut doc = new_document(&self.request_id, APPLY_CARD_VERIFICATION_EXTERNAL);
         if let Some(card) = &self.card_info {
             push_card(&mut doc, "front", card);
         }

@@ -21,13 +21,19 @@
 //! ([`card_nationality`](crate::TencentOcrBuilder::card_nationality),
 //! [`card_type`](crate::TencentOcrBuilder::card_type)); the source is the front side. Options
 //! outside [`Capabilities`] are refused before anything is sent.
+//!
+//! Usage: the service bills per call, so a document's [`Usage`] counts one call of its action
+//! per page read (`{"GeneralAccurateOCR": 5}` and 5 pages for a 5-page PDF; a page whose call
+//! failed is not counted), and one `ApplyCardVerificationExternal` for an identity document
+//! (the result query is free). [`estimate`](OcrProvider::estimate) validates the request as
+//! `submit` does (the same code) and gives the same numbers without sending anything.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ocr_core::request::inspect;
 use ocr_core::{
     async_trait, Capabilities, DocumentKind, Error, Format, InputLimits, Job, JobStatus,
-    OcrProvider, OutputKind, PollPolicy, Request, Result, Source,
+    OcrProvider, OutputKind, PollPolicy, Request, Result, Source, Usage,
 };
 
 use crate::actions::{
@@ -192,8 +198,77 @@ fn tag(action: &'static str) -> impl Fn(Error) -> Error {
     move |e| e.with_provider(PROVIDER_ID).with_operation(action)
 }
 
+/// A validated request: the native request of its action and the pages it reads, one billed
+/// call each. Everything `submit` refuses is refused while planning, so
+/// [`estimate`](OcrProvider::estimate) and `submit` fail alike and neither sends anything
+/// then.
+enum Plan {
+    /// GeneralAccurateOCR, once for an image or once per page.
+    Text {
+        native: GeneralAccurateOcrRequest,
+        pages: Option<Vec<u32>>,
+    },
+    /// ExtractDocMulti, once for an image or once per page.
+    Fields {
+        native: ExtractDocMultiRequest,
+        pages: Option<Vec<u32>>,
+    },
+    /// ApplyCardVerificationExternal, once (then polled).
+    Card(ApplyCardVerificationExternalRequest),
+}
+
+impl Plan {
+    fn action(&self) -> &'static str {
+        match self {
+            Plan::Text { .. } => GENERAL_ACCURATE_OCR,
+            Plan::Fields { .. } => EXTRACT_DOC_MULTI,
+            Plan::Card(_) => APPLY_CARD_VERIFICATION_EXTERNAL,
+        }
+    }
+
+    /// What it bills: one call of its action per page read (an image is one page).
+    fn usage(&self) -> Usage {
+        let calls = match self {
+            Plan::Text { pages, .. } | Plan::Fields { pages, .. } => {
+                pages.as_ref().map_or(1, Vec::len)
+            }
+            Plan::Card(_) => 1,
+        };
+        let mut usage = Usage::default();
+        for _ in 0..calls {
+            usage.call(self.action());
+        }
+        usage.pages = calls as u64;
+        usage
+    }
+}
+
 impl TencentOcr {
-    async fn submit_text(&self, request: &Request) -> Result<Job> {
+    /// Validates a request as `submit` does, choosing the action from the options (see the
+    /// module documentation), without sending anything.
+    async fn plan(&self, request: &Request) -> Result<Plan> {
+        self.capabilities().check(PROVIDER_ID, &request.options)?;
+        if request.options.document_kind == DocumentKind::IdCard {
+            return self
+                .plan_card(request)
+                .await
+                .map_err(tag(APPLY_CARD_VERIFICATION_EXTERNAL));
+        }
+        if request.wants(OutputKind::Fields)
+            || !request.options.field_names.is_empty()
+            || request.options.config_id.is_some()
+        {
+            return self
+                .plan_fields(request)
+                .await
+                .map_err(tag(EXTRACT_DOC_MULTI));
+        }
+        self.plan_text(request)
+            .await
+            .map_err(tag(GENERAL_ACCURATE_OCR))
+    }
+
+    async fn plan_text(&self, request: &Request) -> Result<Plan> {
         let image = load_image(
             &request.source,
             &limits::general_ocr(),
@@ -212,6 +287,14 @@ impl TencentOcr {
             Image::Url(u) => native.image_url = Some(u),
             Image::Base64 { data, .. } => native.image_base64 = Some(data),
         }
+        Ok(Plan::Text { native, pages })
+    }
+
+    async fn run_text(
+        &self,
+        native: GeneralAccurateOcrRequest,
+        pages: Option<Vec<u32>>,
+    ) -> Result<Job> {
         let call = |page: Option<u32>| {
             let mut native = native.clone();
             native.is_pdf = page.map(|_| true);
@@ -225,7 +308,7 @@ impl TencentOcr {
         Ok(self.completed(doc, GENERAL_ACCURATE_OCR))
     }
 
-    async fn submit_fields(&self, request: &Request) -> Result<Job> {
+    async fn plan_fields(&self, request: &Request) -> Result<Plan> {
         let image = load_image(
             &request.source,
             &limits::extract_doc_multi(),
@@ -249,6 +332,14 @@ impl TencentOcr {
             Image::Url(u) => native.image_url = Some(u),
             Image::Base64 { data, .. } => native.image_base64 = Some(data),
         }
+        Ok(Plan::Fields { native, pages })
+    }
+
+    async fn run_fields(
+        &self,
+        native: ExtractDocMultiRequest,
+        pages: Option<Vec<u32>>,
+    ) -> Result<Job> {
         let call = |page: Option<u32>| {
             let mut native = native.clone();
             native.pdf_page_number = page.map(u64::from);
@@ -294,7 +385,7 @@ impl TencentOcr {
         .with_meta(META_ACTION, action)
     }
 
-    async fn submit_card(&self, request: &Request) -> Result<Job> {
+    async fn plan_card(&self, request: &Request) -> Result<Plan> {
         let options = &request.options;
         for (set, field, what) in [
             (
@@ -352,6 +443,14 @@ impl TencentOcr {
             Image::Url(u) => native.image_url_front = Some(u),
             Image::Base64 { data, .. } => native.image_base64_front = Some(data),
         }
+        Ok(Plan::Card(native))
+    }
+
+    async fn run_card(
+        &self,
+        native: ApplyCardVerificationExternalRequest,
+        usage: Usage,
+    ) -> Result<Job> {
         let response = self.apply_card_verification_external(&native).await?;
         let token = response
             .card_verification_token
@@ -367,7 +466,8 @@ impl TencentOcr {
                 err
             })?;
         let mut job = Job::new(PROVIDER_ID, token, self.card_client().now_unix())
-            .with_meta(META_ACTION, APPLY_CARD_VERIFICATION_EXTERNAL);
+            .with_meta(META_ACTION, APPLY_CARD_VERIFICATION_EXTERNAL)
+            .with_usage(usage);
         if let Some(id) = response.request_id.filter(|id| !id.is_empty()) {
             job = job.with_meta(META_REQUEST_ID, id);
         }
@@ -402,25 +502,23 @@ impl OcrProvider for TencentOcr {
     }
 
     async fn submit(&self, request: &Request) -> Result<Job> {
-        self.capabilities().check(PROVIDER_ID, &request.options)?;
-        if request.options.document_kind == DocumentKind::IdCard {
-            return self
-                .submit_card(request)
-                .await
-                .map_err(tag(APPLY_CARD_VERIFICATION_EXTERNAL));
+        let plan = self.plan(request).await?;
+        let action = plan.action();
+        let usage = plan.usage();
+        match plan {
+            Plan::Text { native, pages } => self.run_text(native, pages).await,
+            Plan::Fields { native, pages } => self.run_fields(native, pages).await,
+            Plan::Card(native) => self.run_card(native, usage).await,
         }
-        if request.wants(OutputKind::Fields)
-            || !request.options.field_names.is_empty()
-            || request.options.config_id.is_some()
-        {
-            return self
-                .submit_fields(request)
-                .await
-                .map_err(tag(EXTRACT_DOC_MULTI));
-        }
-        self.submit_text(request)
-            .await
-            .map_err(tag(GENERAL_ACCURATE_OCR))
+        .map_err(tag(action))
+    }
+
+    /// One billed call per page read: `GeneralAccurateOCR` or `ExtractDocMulti` once for an
+    /// image and once per requested page of a PDF, `ApplyCardVerificationExternal` once for an
+    /// identity document (its result query is not billed); `pages` is the number of those
+    /// calls. Validated exactly as [`submit`](OcrProvider::submit) validates.
+    async fn estimate(&self, request: &Request) -> Result<Usage> {
+        Ok(self.plan(request).await?.usage())
     }
 
     async fn poll(&self, job: &Job) -> Result<JobStatus> {
@@ -447,6 +545,11 @@ impl OcrProvider for TencentOcr {
             JobStatus::Done(mut doc) => {
                 if let Some(id) = job.meta(META_REQUEST_ID) {
                     doc.request_ids.insert(0, id.to_owned());
+                }
+                // The result counts the apply it answers; the job knows what that apply
+                // billed (a job from an older version records nothing: keep the result's).
+                if !job.usage.is_empty() {
+                    doc.usage = job.usage.clone();
                 }
                 JobStatus::Done(doc)
             }

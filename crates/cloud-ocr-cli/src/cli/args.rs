@@ -81,9 +81,11 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ProviderArgs {
     /// The provider; default: the configuration file's, else the first whose credentials are
-    /// set, else tc-ocr on the embedded emulator.
-    #[arg(long, short = 'p', value_name = "P", value_parser = provider_parser())]
-    pub provider: Option<ProviderKind>,
+    /// set, else tc-ocr on the embedded emulator. Several, comma-separated, make a fallback
+    /// chain: the next is tried only when one is throttled, out of quota or unavailable, or
+    /// does not accept the input (never after a call that may have been billed).
+    #[arg(long, short = 'p', value_name = "P[,P…]", value_delimiter = ',', value_parser = provider_parser())]
+    pub provider: Vec<ProviderKind>,
 
     /// A TOML configuration file: `provider = "…"` and one table of settings per provider.
     #[arg(long, value_name = "FILE")]
@@ -106,6 +108,34 @@ pub struct ProviderArgs {
     /// Use the embedded emulator (simulated results) even if credentials are set.
     #[arg(long)]
     pub emulator: bool,
+}
+
+/// What a run may cost, and not paying twice (shared by `scan` and `batch`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CostArgs {
+    /// Check every input exactly as a real run would and print the billed calls and pages it
+    /// would make (priced with the configuration's `[prices]` table, if any); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The result cache folder (default: the platform's cache folder, e.g.
+    /// ~/.cache/cloud-ocr). A document recognised before with the same provider, settings and
+    /// options is answered from it with no request. Simulated results are never cached.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+
+    /// Neither read nor write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Recognise again even when the cache holds a result, and keep the new one.
+    #[arg(long, conflicts_with = "no_cache")]
+    pub refresh: bool,
+
+    /// Also cache documents given by URL (what a URL serves can change: only for URLs whose
+    /// content does not).
+    #[arg(long, conflicts_with = "no_cache")]
+    pub cache_urls: bool,
 }
 
 /// What to recognise and how (shared by `scan` and `batch`). Each flag wins over the same
@@ -205,6 +235,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub recognition: RecognitionArgs,
 
+    /// Dry run and result cache.
+    #[command(flatten)]
+    pub cost: CostArgs,
+
     /// Output format: text, json (the stable wrapper with "simulated") or markdown.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
     pub format: OutputFormat,
@@ -239,6 +273,10 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub recognition: RecognitionArgs,
 
+    /// Dry run and result cache.
+    #[command(flatten)]
+    pub cost: CostArgs,
+
     /// How many documents are in flight at once (the provider's rate limits still apply).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
@@ -260,7 +298,7 @@ pub struct BatchArgs {
     pub compact: bool,
 
     /// Also write a JSON Lines summary: one line per input (input, status, output, pages,
-    /// error code, request id).
+    /// cached, usage, error code, request id) and a last line with the totals.
     #[arg(long, value_name = "FILE.jsonl")]
     pub summary: Option<PathBuf>,
 }

@@ -6,24 +6,35 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use cloud_ocr::cache::META_CACHED;
 use cloud_ocr::core::provider::wait;
-use cloud_ocr::core::Options;
+use cloud_ocr::core::{Options, Usage};
 use cloud_ocr::{Env, Error, ErrorKind, Job, OcrProvider, OutputFormat, ScanOutput};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::args::BatchArgs;
+use super::cost::{describe, priced, Totals};
 use super::exit::{fail, one_line, Exit};
 use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
-use super::journal::{ErrorRecord, Event, Journal, Last, Record, State};
+use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
 use super::scan::incomplete_warning;
 use super::session::Session;
 
 /// Runs `batch`; with `quiet`, only warnings, failures and errors are shown.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
+    if args.cost.dry_run {
+        let session = match Session::open(&args.provider, &args.cost, env).await {
+            Ok(s) => s,
+            Err(e) => return fail(&e),
+        };
+        let exit = dry_run(&session, &args).await;
+        session.close().await;
+        return exit;
+    }
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!(
             "cloud-ocr: cannot create the output folder {}: {e}",
@@ -31,7 +42,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         );
         return Exit::Usage;
     }
-    let session = match Session::open(&args.provider, env).await {
+    let session = match Session::open(&args.provider, &args.cost, env).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -46,8 +57,100 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
             Exit::Interrupted
         }
     };
+    if let Some(cache) = &session.cache {
+        for warning in cache.take_warnings() {
+            eprintln!("cloud-ocr: warning: {warning}");
+        }
+    }
     session.close().await;
     exit
+}
+
+/// `batch --dry-run`: every input checked as a real run checks it, and what the run would
+/// bill, per input and in total; nothing is sent and nothing is written.
+async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
+    let provider = Arc::clone(&session.provider);
+    let formats = provider.capabilities().input.formats;
+    let (inputs, unsupported) = match collect(&args.input, args.recursive, &formats, &args.out) {
+        Ok(found) => found,
+        Err(e) => return fail(&e),
+    };
+    // What an earlier run in the same folder did: a real run would not submit those again.
+    let states = std::fs::read_to_string(args.out.join(JOURNAL_FILE))
+        .map(|text| replay(&text).states)
+        .unwrap_or_default();
+    let options = args.recognition.apply(session.options.clone());
+    let priced_by = session.ids.first().copied().unwrap_or_default();
+    let mut totals = Totals::default();
+    let mut refused = 0usize;
+    let mut lines = Vec::new();
+    for input in &inputs {
+        let earlier = match states.get(&input.key).map(|s| &s.last) {
+            Some(Last::Done(name)) if args.out.join(name).is_file() => Some("done earlier"),
+            Some(Last::Failed(_)) if !args.retry_failed => Some("failed earlier, skipped"),
+            Some(Last::Submitted) => Some("submitted earlier, resumed"),
+            _ => None,
+        };
+        if let Some(why) = earlier {
+            lines.push(format!("{}: 0 billed call(s) ({why})", input.display));
+            continue;
+        }
+        let request = match input.request() {
+            Ok(r) => r.with_options(options.clone()),
+            Err(e) => {
+                refused += 1;
+                lines.push(format!("{}: refused: {}", input.display, one_line(&e)));
+                continue;
+            }
+        };
+        match provider.estimate(&request).await {
+            Ok(usage) => {
+                let cached = match &session.cache {
+                    Some(cache) => cache.is_cached(&request).await,
+                    None => false,
+                };
+                if cached {
+                    totals.cached += 1;
+                }
+                let from_cache = if cached { " (from the cache)" } else { "" };
+                lines.push(format!(
+                    "{}: {}{}{from_cache}",
+                    input.display,
+                    describe(&usage),
+                    priced(&session.prices, priced_by, &usage)
+                ));
+                totals.add(priced_by, &usage);
+            }
+            Err(e) => {
+                refused += 1;
+                lines.push(format!("{}: refused: {}", input.display, one_line(&e)));
+            }
+        }
+    }
+    for line in &lines {
+        println!("{line}");
+    }
+    let all = totals.all();
+    println!(
+        "total: {} input(s): {}{}",
+        inputs.len(),
+        describe(&all),
+        priced(&session.prices, priced_by, &all)
+    );
+    let unsupported_note = match unsupported {
+        0 => String::new(),
+        n => format!("; {n} file(s) of a type the provider does not read were left out"),
+    };
+    eprintln!(
+        "cloud-ocr: dry run: nothing was sent; {refused} input(s) would be refused, {} \
+         answered from the cache{unsupported_note}",
+        totals.cached
+    );
+    if refused > 0 {
+        Exit::Usage
+    } else {
+        Exit::Ok
+    }
 }
 
 /// One input to work on, and how.
@@ -82,6 +185,12 @@ struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pages: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    cached: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Usage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
@@ -96,6 +205,9 @@ impl Outcome {
             status,
             output: None,
             pages: None,
+            provider: None,
+            cached: false,
+            usage: None,
             error_code: None,
             request_id: None,
             message: None,
@@ -116,6 +228,12 @@ impl Outcome {
 struct Finished {
     warning: Option<String>,
     pages: usize,
+    /// The provider that produced it (a chain's member).
+    provider: String,
+    /// Answered from the result cache.
+    cached: bool,
+    /// What producing it billed (nothing when cached or simulated).
+    usage: Usage,
 }
 
 async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
@@ -306,6 +424,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let mut failed: Vec<(String, String)> = Vec::new();
     let mut incomplete: Vec<String> = Vec::new();
     let mut auth_error: Option<Error> = None;
+    let mut totals = Totals::default();
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((display, output, Ok(finished))) => {
@@ -315,9 +434,16 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                 } else {
                     "done"
                 };
+                totals.add(&finished.provider, &finished.usage);
+                if finished.cached {
+                    totals.cached += 1;
+                }
                 outcomes.push(Outcome {
                     output: Some(output),
                     pages: Some(finished.pages),
+                    provider: Some(finished.provider.clone()),
+                    cached: finished.cached,
+                    usage: Some(finished.usage.clone()),
                     ..Outcome::new(&display, status)
                 });
                 if let Some(warning) = finished.warning {
@@ -356,6 +482,17 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                 text.push('\n');
             }
         }
+        let total = serde_json::json!({
+            "total": {
+                "done": done,
+                "failed": failed.len(),
+                "cached": totals.cached,
+                "usage": totals.all(),
+                "by_provider": &totals.by_provider,
+            }
+        });
+        text.push_str(&total.to_string());
+        text.push('\n');
         if let Err(e) = write_atomic(path.clone(), text.into_bytes()).await {
             eprintln!(
                 "cloud-ocr: cannot write the summary {}: {e}",
@@ -392,6 +529,24 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             skipped_failed.len(),
             args.out.display()
         );
+    }
+    if !quiet && done > 0 {
+        let all = totals.all();
+        let simulated = if context.simulated {
+            " (simulated: nothing was billed)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "cloud-ocr: billed: {}; {} answered from the cache{simulated}",
+            describe(&all),
+            totals.cached
+        );
+        if totals.by_provider.len() > 1 || !session.prices.is_empty() {
+            for line in totals.lines(&session.prices) {
+                eprintln!("{line}");
+            }
+        }
     }
     failed.sort();
     for (display, reason) in &failed {
@@ -466,6 +621,7 @@ async fn process(context: &Context, item: Work) -> Result<Finished, Error> {
 
 async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
     let provider = &context.provider;
+    let mut cached = false;
     let document = match &item.resume {
         Some(job) => {
             tracing::debug!(input = %item.input.display, task = %job.task_id, "resuming a saved job");
@@ -474,6 +630,7 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
         None => {
             let request = item.input.request()?.with_options(context.options.clone());
             let job = provider.submit(&request).await?;
+            cached = job.meta(META_CACHED).is_some();
             context
                 .journal
                 .append(Record {
@@ -498,12 +655,31 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
     };
     let warning = incomplete_warning(&item.input.display, &document);
     let pages = document.pages.len();
+    let producer = if document.provider.is_empty() {
+        provider.id().to_owned()
+    } else {
+        document.provider.clone()
+    };
+    for skipped in &document.skipped_providers {
+        context.progress.line(&format!(
+            "cloud-ocr: warning: {}: {} was skipped: {}",
+            item.input.display, skipped.provider, skipped.message
+        ));
+    }
+    let mut usage = document.usage.clone();
+    if context.simulated {
+        usage = Usage {
+            simulated: true,
+            ..Usage::default()
+        };
+    }
     let text = ScanOutput::new(
-        provider.id(),
+        producer.clone(),
         item.input.display.clone(),
         context.simulated,
         document,
     )
+    .with_cached(cached)
     .render_with(context.format, context.compact)?;
     let path = context.out_dir.join(&item.output);
     write_atomic(path.clone(), text.into_bytes())
@@ -519,5 +695,11 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
         })
         .await
         .map_err(|e| journal_error(context, e))?;
-    Ok(Finished { warning, pages })
+    Ok(Finished {
+        warning,
+        pages,
+        provider: producer,
+        cached,
+        usage,
+    })
 }

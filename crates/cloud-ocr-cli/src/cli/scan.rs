@@ -3,9 +3,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use cloud_ocr::{Env, Error, Request, ScanOutput};
+use cloud_ocr::cache::META_CACHED;
+use cloud_ocr::core::provider::wait;
+use cloud_ocr::{Env, Error, OutputFormat, Request, ScanOutput};
+use serde_json::json;
 
 use super::args::ScanArgs;
+use super::cost::{describe, priced};
 use super::exit::{fail, Exit};
 use super::fsutil::write_atomic;
 use super::session::Session;
@@ -192,7 +196,7 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
             return fail(&e);
         }
     }
-    let session = match Session::open(&args.provider, env).await {
+    let session = match Session::open(&args.provider, &args.cost, env).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -201,20 +205,99 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         session.close().await;
         return fail(&e);
     }
-    let exit = scan(&session, &args, &request).await;
+    let exit = if args.cost.dry_run {
+        dry_run(&session, &args, &request).await
+    } else {
+        scan(&session, &args, &request).await
+    };
+    if let Some(cache) = &session.cache {
+        for warning in cache.take_warnings() {
+            eprintln!("cloud-ocr: warning: {warning}");
+        }
+    }
     session.close().await;
     exit
+}
+
+/// `scan --dry-run`: the request checked as a real run checks it, and what it would bill.
+async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
+    let usage = match session.provider.estimate(request).await {
+        Ok(usage) => usage,
+        Err(e) => return fail(&e),
+    };
+    let cached = match &session.cache {
+        Some(cache) => cache.is_cached(request).await,
+        None => false,
+    };
+    let provider = session.ids.first().copied().unwrap_or_default();
+    let text = if args.format == OutputFormat::Json {
+        let amount = session.prices.amount(provider, &usage);
+        let value = json!({
+            "dry_run": true,
+            "provider": provider,
+            "source": args.input,
+            "simulated": session.simulated,
+            "cached": cached,
+            "usage": usage,
+            "amount": amount.map(|(a, _)| a),
+            "currency": amount.and_then(|(_, c)| c),
+        });
+        format!("{value}\n")
+    } else {
+        let from_cache = if cached { " (from the cache)" } else { "" };
+        format!(
+            "{}: {}{}{from_cache}\n",
+            args.input,
+            describe(&usage),
+            priced(&session.prices, provider, &usage)
+        )
+    };
+    print!("{text}");
+    eprintln!("cloud-ocr: dry run: nothing was sent");
+    Exit::Ok
 }
 
 async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
     let provider = &session.provider;
     tracing::debug!(provider = provider.id(), "recognising one document");
-    let document = match provider.recognize(request).await {
-        Ok(doc) => doc,
+    let recognised = async {
+        let job = provider.submit(request).await?;
+        let cached = job.meta(META_CACHED).is_some();
+        let document = match job.result {
+            Some(doc) => *doc,
+            None => wait(provider.as_ref(), &job).await?,
+        };
+        let document = if request.options.strict {
+            document.require_complete()?
+        } else {
+            document
+        };
+        Ok::<_, Error>((document, cached))
+    };
+    let (document, cached) = match recognised.await {
+        Ok(done) => done,
         Err(e) => return fail(&e),
     };
+    if cached {
+        eprintln!(
+            "cloud-ocr: {}: from the result cache (no request; --refresh recognises it again)",
+            args.input
+        );
+    }
+    for skipped in &document.skipped_providers {
+        eprintln!(
+            "cloud-ocr: warning: {} was skipped: {}",
+            skipped.provider, skipped.message
+        );
+    }
     let incomplete = incomplete_warning(&args.input, &document);
-    let output = ScanOutput::new(provider.id(), &args.input, session.simulated, document);
+    let producer = if document.provider.is_empty() {
+        provider.id().to_owned()
+    } else {
+        document.provider.clone()
+    };
+    let output =
+        ScanOutput::new(producer, &args.input, session.simulated, document).with_cached(cached);
     let text = match output.render_with(args.format, args.compact) {
         Ok(t) => t,
         Err(e) => return fail(&e),

@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
+use cloud_ocr::cache::{default_dir, Cached, DirStore};
 use cloud_ocr::config::{
-    build_provider, readiness, ConfigFile, CredentialsConfig, ProviderConfig, Secret,
+    build_provider, readiness, ConfigFile, CredentialsConfig, Prices, ProviderConfig, Secret,
 };
 use cloud_ocr::core::Options;
+use cloud_ocr::fallback::Fallback;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
 use ocr_emulator::{Emulator, EmulatorConfig};
 
-use super::args::ProviderArgs;
+use super::args::{CostArgs, ProviderArgs};
 
 /// The one line printed when the embedded emulator stands in because nothing is configured.
 pub const NO_CREDENTIALS_NOTICE: &str = "cloud-ocr: no credentials found; using the embedded \
@@ -27,8 +29,17 @@ pub struct Session {
     pub provider: Arc<dyn OcrProvider>,
     /// Whether results are simulated (the embedded emulator answers).
     pub simulated: bool,
-    /// The request options of the configuration file (`options` of the provider's table).
+    /// The request options of the configuration file (`options` of the provider's table; of
+    /// the first provider of a chain).
     pub options: Options,
+    /// What results depend on besides document and options (the cache key's scope).
+    pub scope: String,
+    /// The providers' ids, in chain order (one for a single provider).
+    pub ids: Vec<&'static str>,
+    /// The result cache in front of the provider, if one is used.
+    pub cache: Option<Arc<Cached>>,
+    /// The configuration's unit prices.
+    pub prices: Prices,
     emulator: Option<Emulator>,
 }
 
@@ -46,12 +57,44 @@ impl Session {
     /// but unusable (an unknown setting, a malformed profile file, a named variable that is
     /// unset, one key of a pair) is an error naming it: never a fallback to another provider
     /// or to the emulator.
-    pub async fn open(args: &ProviderArgs, env: &Env) -> Result<Session> {
+    pub async fn open(args: &ProviderArgs, cost: &CostArgs, env: &Env) -> Result<Session> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
-        let chosen = args.provider.or(file.provider());
+        let mut session = Session::choose(args, &file, env).await?;
+        session.prices = file.prices().clone();
+        if cost.no_cache || session.simulated {
+            return Ok(session);
+        }
+        let Some(dir) = cost.cache.clone().or_else(|| default_dir(env)) else {
+            eprintln!(
+                "cloud-ocr: warning: no cache folder (HOME is not set): results are not \
+                 cached; give one with --cache DIR"
+            );
+            return Ok(session);
+        };
+        let scope = session.scope.clone();
+        let cached = Arc::new(
+            Cached::new(
+                Arc::clone(&session.provider),
+                Arc::new(DirStore::new(dir)),
+                scope,
+            )
+            .refresh(cost.refresh)
+            .cache_urls(cost.cache_urls),
+        );
+        session.provider = Arc::clone(&cached) as Arc<dyn OcrProvider>;
+        session.cache = Some(cached);
+        Ok(session)
+    }
+
+    async fn choose(args: &ProviderArgs, file: &ConfigFile, env: &Env) -> Result<Session> {
+        let chosen: Vec<ProviderKind> = if args.provider.is_empty() {
+            file.providers().to_vec()
+        } else {
+            args.provider.clone()
+        };
         let tencent_flags = args.profile.is_some() || args.region.is_some();
         // Flags win over the file's settings.
         let configure = |kind: ProviderKind| -> Result<ProviderConfig> {
@@ -69,13 +112,19 @@ impl Session {
             file.provider_config(*kind)?;
         }
         if args.emulator {
-            return Session::embedded(chosen, &file, EMULATOR_FLAG_NOTICE).await;
+            return Session::embedded(chosen, file, EMULATOR_FLAG_NOTICE).await;
         }
-        let kind = match chosen {
-            Some(kind) => kind,
-            None => match detect(&configure, tencent_flags, env)? {
-                Some(kind) => kind,
-                None if args.endpoint.is_some() => default_kind()?,
+        if chosen.len() > 1 && args.endpoint.is_some() {
+            return Err(Error::config(
+                "--endpoint applies to one provider; for a chain, set each provider's \
+                 `endpoint` in its table of the configuration file",
+            )
+            .with_field("endpoint"));
+        }
+        let kinds = match chosen.as_slice() {
+            [] => match detect(&configure, tencent_flags, env)? {
+                Some(kind) => vec![kind],
+                None if args.endpoint.is_some() => vec![default_kind()?],
                 None if args.config.is_some() => {
                     return Err(Error::config(
                         "the configuration file names no `provider` and no provider's \
@@ -83,18 +132,45 @@ impl Session {
                          credentials, or use --emulator for simulated results",
                     ))
                 }
-                None => return Session::embedded(None, &file, NO_CREDENTIALS_NOTICE).await,
+                None => return Session::embedded(Vec::new(), file, NO_CREDENTIALS_NOTICE).await,
             },
+            kinds => kinds.to_vec(),
         };
-        let mut config = configure(kind)?;
-        if let Some(endpoint) = &args.endpoint {
-            config.endpoint = Some(endpoint.clone());
+        let mut configs = Vec::new();
+        for kind in &kinds {
+            let mut config = configure(*kind)?;
+            if let Some(endpoint) = &args.endpoint {
+                config.endpoint = Some(endpoint.clone());
+            }
+            configs.push(config);
         }
-        tracing::debug!(provider = kind.as_str(), "building the provider");
+        tracing::debug!(providers = ?kinds, "building the provider");
+        Session::from_configs(&configs, env, false)
+    }
+
+    /// One provider, or a fallback chain of several, from their configurations.
+    fn from_configs(configs: &[ProviderConfig], env: &Env, simulated: bool) -> Result<Session> {
+        let mut members = Vec::new();
+        for config in configs {
+            members.push(build_provider(config, env)?);
+        }
+        let ids: Vec<&'static str> = members.iter().map(|m| m.id()).collect();
+        let provider: Arc<dyn OcrProvider> = match members.len() {
+            1 => members.remove(0),
+            _ => Arc::new(Fallback::new(members)?),
+        };
+        let scope: Vec<String> = configs.iter().map(ProviderConfig::cache_scope).collect();
         Ok(Session {
-            provider: build_provider(&config, env)?,
-            simulated: false,
-            options: config.options,
+            provider,
+            simulated,
+            options: configs
+                .first()
+                .map(|c| c.options.clone())
+                .unwrap_or_default(),
+            scope: scope.join(";"),
+            ids,
+            cache: None,
+            prices: Prices::default(),
             emulator: None,
         })
     }
@@ -102,15 +178,15 @@ impl Session {
     /// Starts the emulator in this process and points `kind` (default tc-ocr) at it with its
     /// test credentials.
     async fn embedded(
-        kind: Option<ProviderKind>,
+        kinds: Vec<ProviderKind>,
         file: &ConfigFile,
         notice: &str,
     ) -> Result<Session> {
-        let kind = match kind {
-            Some(kind) => kind,
-            None => default_kind()?,
+        let kinds = match kinds.is_empty() {
+            false => kinds,
+            true => vec![default_kind()?],
         };
-        let options = file.provider_config(kind)?.options;
+        let options = file.provider_config(kinds[0])?.options;
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .map_err(|e| {
@@ -119,21 +195,18 @@ impl Session {
                     format!("cannot start the embedded emulator: {e}"),
                 )
             })?;
-        let provider = build_provider(&emulated(kind, &emulator), &Env::new());
-        let provider = match provider {
-            Ok(p) => p,
+        let configs: Vec<ProviderConfig> = kinds.iter().map(|k| emulated(*k, &emulator)).collect();
+        let mut session = match Session::from_configs(&configs, &Env::new(), true) {
+            Ok(s) => s,
             Err(e) => {
                 emulator.shutdown().await;
                 return Err(e);
             }
         };
         eprintln!("{notice}");
-        Ok(Session {
-            provider,
-            simulated: true,
-            options,
-            emulator: Some(emulator),
-        })
+        session.options = options;
+        session.emulator = Some(emulator);
+        Ok(session)
     }
 
     /// Stops the embedded emulator, if any.

@@ -43,7 +43,8 @@ use super::settings::ProviderConfig;
 /// ```
 #[derive(Clone, Default)]
 pub struct ConfigFile {
-    provider: Option<ProviderKind>,
+    providers: Vec<ProviderKind>,
+    prices: Prices,
     sections: BTreeMap<String, toml::Table>,
     /// Where it was read from, for error messages (`configuration` when given as text).
     origin: Option<String>,
@@ -52,9 +53,161 @@ pub struct ConfigFile {
 impl fmt::Debug for ConfigFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigFile")
-            .field("provider", &self.provider)
+            .field("providers", &self.providers)
             .field("sections", &self.sections.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+/// `provider = "a"` or `provider = ["a", "b"]`: one provider or a fallback chain.
+fn provider_list(value: &toml::Value) -> Result<Vec<ProviderKind>> {
+    let wrong = || {
+        Error::config("configuration: `provider` must be a provider name or a list of them")
+            .with_field("provider")
+    };
+    let names: Vec<&str> = match value {
+        toml::Value::String(name) => vec![name.as_str()],
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().ok_or_else(wrong))
+            .collect::<Result<_>>()?,
+        _ => return Err(wrong()),
+    };
+    if names.is_empty() {
+        return Err(wrong());
+    }
+    let mut kinds: Vec<ProviderKind> = Vec::new();
+    for name in names {
+        let kind: ProviderKind = name.parse()?;
+        if kinds.contains(&kind) {
+            return Err(
+                Error::config(format!("configuration: `provider` names {kind} twice"))
+                    .with_field("provider"),
+            );
+        }
+        kinds.push(kind);
+    }
+    Ok(kinds)
+}
+
+/// Unit prices from the `[prices]` table, per provider: `[prices.tc-ocr]` with
+/// `currency = "USD"`, `per_call = 0.0015` (or per action, `per_call = { GeneralAccurateOCR =
+/// 0.002 }`), `per_page`, `per_credit`, `per_1k_tokens`. Nothing is priced unless set here: the
+/// library knows no prices (they change and differ by account).
+///
+/// ```
+/// use cloud_ocr::config::ConfigFile;
+/// let file = ConfigFile::from_toml(
+///     "[prices.picwish]\ncurrency = \"USD\"\nper_credit = 0.05\n",
+/// )?;
+/// let p = file.prices().of("picwish").expect("priced");
+/// assert_eq!(p.per_credit, Some(0.05));
+/// # Ok::<(), ocr_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prices {
+    by_provider: BTreeMap<String, UnitPrices>,
+}
+
+/// What one unit of usage of one provider costs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitPrices {
+    /// The currency the amounts are in (shown next to them).
+    pub currency: Option<String>,
+    /// Per billed call: one amount for every action, or one per action.
+    pub per_call: Option<PerCall>,
+    /// Per page.
+    pub per_page: Option<f64>,
+    /// Per credit (PicWish).
+    pub per_credit: Option<f64>,
+    /// Per thousand tokens (LKEAP).
+    pub per_1k_tokens: Option<f64>,
+}
+
+/// A price per call: the same for every action, or per action.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum PerCall {
+    /// The same for every action.
+    Every(f64),
+    /// Per action (wire name).
+    PerAction(BTreeMap<String, f64>),
+}
+
+impl Prices {
+    fn from_toml(value: toml::Value) -> Result<Prices> {
+        let toml::Value::Table(table) = value else {
+            return Err(Error::config(
+                "configuration: `prices` must be a table of tables ([prices.<provider>])",
+            )
+            .with_field("prices"));
+        };
+        let mut by_provider = BTreeMap::new();
+        for (name, section) in table {
+            if !KNOWN_PROVIDERS.contains(&name.as_str()) {
+                return Err(Error::config(format!(
+                    "configuration: [prices.{name}] names no provider ({})",
+                    KNOWN_PROVIDERS.join(", ")
+                ))
+                .with_field("prices"));
+            }
+            let prices: UnitPrices = section.try_into().map_err(|e: toml::de::Error| {
+                Error::config(format!(
+                    "configuration: [prices.{name}]: {}",
+                    without_values(e.message().trim())
+                ))
+                .with_field("prices")
+            })?;
+            let amounts = [prices.per_page, prices.per_credit, prices.per_1k_tokens]
+                .into_iter()
+                .flatten()
+                .chain(match &prices.per_call {
+                    Some(PerCall::Every(x)) => vec![*x],
+                    Some(PerCall::PerAction(m)) => m.values().copied().collect(),
+                    None => Vec::new(),
+                });
+            for amount in amounts {
+                if !(amount.is_finite() && amount >= 0.0) {
+                    return Err(Error::config(format!(
+                        "configuration: [prices.{name}]: prices are numbers of 0 or more"
+                    ))
+                    .with_field("prices"));
+                }
+            }
+            by_provider.insert(name, prices);
+        }
+        Ok(Prices { by_provider })
+    }
+
+    /// The prices of `provider`, if the table sets any.
+    pub fn of(&self, provider: &str) -> Option<&UnitPrices> {
+        self.by_provider.get(provider)
+    }
+
+    /// Whether no price is set.
+    pub fn is_empty(&self) -> bool {
+        self.by_provider.is_empty()
+    }
+
+    /// The estimated amount of `usage` billed by `provider`, with its currency; `None` when
+    /// the table prices nothing for it. A unit the table does not price counts as 0.
+    pub fn amount(&self, provider: &str, usage: &ocr_core::Usage) -> Option<(f64, Option<&str>)> {
+        let p = self.of(provider)?;
+        let calls: f64 = match &p.per_call {
+            Some(PerCall::Every(x)) => usage.total_calls() as f64 * x,
+            Some(PerCall::PerAction(m)) => usage
+                .calls
+                .iter()
+                .map(|(action, n)| *n as f64 * m.get(action).copied().unwrap_or(0.0))
+                .sum(),
+            None => 0.0,
+        };
+        let total = calls
+            + p.per_page.unwrap_or(0.0) * usage.pages as f64
+            + p.per_credit.unwrap_or(0.0) * usage.credits.unwrap_or(0) as f64
+            + p.per_1k_tokens.unwrap_or(0.0) * usage.tokens.unwrap_or(0) as f64 / 1000.0;
+        Some((total, p.currency.as_deref()))
     }
 }
 
@@ -112,11 +265,9 @@ impl ConfigFile {
         let mut file = ConfigFile::default();
         for (key, value) in table {
             if key == "provider" {
-                let name = value.as_str().ok_or_else(|| {
-                    Error::config("configuration: `provider` must be a string")
-                        .with_field("provider")
-                })?;
-                file.provider = Some(name.parse()?);
+                file.providers = provider_list(&value)?;
+            } else if key == "prices" {
+                file.prices = Prices::from_toml(value)?;
             } else if KNOWN_PROVIDERS.contains(&key.as_str()) {
                 let toml::Value::Table(section) = value else {
                     return Err(Error::config(format!(
@@ -127,8 +278,8 @@ impl ConfigFile {
                 file.sections.insert(key, section);
             } else {
                 return Err(Error::config(format!(
-                    "configuration: unknown key `{key}`; expected `provider` or a table named \
-                     after a provider ({})",
+                    "configuration: unknown key `{key}`; expected `provider`, `prices` or a \
+                     table named after a provider ({})",
                     KNOWN_PROVIDERS.join(", ")
                 ))
                 .with_field(key));
@@ -180,7 +331,31 @@ impl ConfigFile {
     /// # fn main() {}
     /// ```
     pub fn provider(&self) -> Option<ProviderKind> {
-        self.provider
+        self.providers.first().copied()
+    }
+
+    /// The providers the file names, in order: one (`provider = "tc-ocr"`) or a fallback chain
+    /// (`provider = ["tc-ocr", "picwish"]`); empty when it names none.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "tc-ocr", feature = "picwish"))]
+    /// # fn main() -> Result<(), ocr_core::Error> {
+    /// use cloud_ocr::config::ConfigFile;
+    /// use cloud_ocr::ProviderKind;
+    ///
+    /// let file = ConfigFile::from_toml("provider = [\"tc-ocr\", \"picwish\"]\n")?;
+    /// assert_eq!(file.providers(), &[ProviderKind::TcOcr, ProviderKind::PicWish]);
+    /// # Ok(()) }
+    /// # #[cfg(not(all(feature = "tc-ocr", feature = "picwish")))]
+    /// # fn main() {}
+    /// ```
+    pub fn providers(&self) -> &[ProviderKind] {
+        &self.providers
+    }
+
+    /// The `[prices]` table: what one unit of each provider's usage costs.
+    pub fn prices(&self) -> &Prices {
+        &self.prices
     }
 
     /// The settings of `kind`: its table, or nothing set when the file has none.

@@ -334,6 +334,33 @@ impl ProviderConfig {
         }
     }
 
+    /// What a provider's results depend on besides the document and the options: the
+    /// provider and where it sends (site, region, endpoints, bucket). Cached results of
+    /// another scope are never served ([`crate::cache::Cached`]).
+    ///
+    /// ```
+    /// use cloud_ocr::{ProviderConfig, ProviderKind};
+    /// let a = ProviderConfig::new(ProviderKind::TcOcr).with_region("ap-guangzhou");
+    /// let b = ProviderConfig::new(ProviderKind::TcOcr).with_region("ap-singapore");
+    /// assert_ne!(a.cache_scope(), b.cache_scope());
+    /// ```
+    pub fn cache_scope(&self) -> String {
+        let parts = [
+            Some(self.provider.as_str()),
+            self.site.as_deref(),
+            self.region.as_deref(),
+            self.endpoint.as_deref(),
+            self.cos_endpoint.as_deref(),
+            self.ci_endpoint.as_deref(),
+            self.bucket.as_deref(),
+        ];
+        parts
+            .iter()
+            .map(|p| p.unwrap_or("-"))
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
     /// Sends through your own HTTP client (proxies, corporate CAs, middleware), as the
     /// provider builders' `http_client` does. Its own timeouts apply besides the configured
     /// ones.

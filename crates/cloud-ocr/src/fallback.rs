@@ -1,0 +1,229 @@
+//! [`Fallback`]: providers tried in order, moving on only when another service could succeed.
+//!
+//! A chain moves past a provider when it does not accept the input or the options (checked
+//! without sending anything, with [`OcrProvider::estimate`]), or when its submission failed
+//! certainly unsent for a reason of the service or the account: throttled, out of quota,
+//! unavailable. It never moves on after a billed call whose outcome is unknown
+//! ([`Error::maybe_sent`]), nor for an input the service itself refused, a bad credential or
+//! a configuration error: those would fail the same way, or be paid twice. The document says
+//! which provider produced it ([`Document::provider`]) and why the earlier ones were skipped
+//! ([`Document::skipped_providers`]); the job names the provider that took it, so it resumes
+//! there.
+//!
+//! ```no_run
+//! # async fn demo(tencent: std::sync::Arc<dyn cloud_ocr::OcrProvider>,
+//! #               picwish: std::sync::Arc<dyn cloud_ocr::OcrProvider>) -> cloud_ocr::Result<()> {
+//! use std::sync::Arc;
+//! use cloud_ocr::fallback::Fallback;
+//! use cloud_ocr::{OcrProvider, Request};
+//!
+//! let chain: Arc<dyn OcrProvider> = Arc::new(Fallback::new(vec![tencent, picwish])?);
+//! let doc = chain.recognize(&Request::from_path("invoice.png")).await?;
+//! for skipped in &doc.skipped_providers {
+//!     eprintln!("{} skipped: {}", skipped.provider, skipped.message);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ocr_core::{
+    Capabilities, Document, Error, ErrorKind, Job, JobStatus, OcrProvider, PollPolicy, Request,
+    Result, SkippedProvider,
+};
+
+/// `Job::meta` key holding, as JSON, the providers skipped before the one that took the job.
+pub const META_SKIPPED: &str = "skipped_providers";
+
+/// Providers tried in order (see the [module documentation](self)).
+pub struct Fallback {
+    members: Vec<Arc<dyn OcrProvider>>,
+}
+
+impl fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fallback")
+            .field("members", &self.ids())
+            .finish()
+    }
+}
+
+impl Fallback {
+    /// A chain of `members`, tried in this order. At least one, each provider once.
+    pub fn new(members: Vec<Arc<dyn OcrProvider>>) -> Result<Self> {
+        if members.is_empty() {
+            return Err(Error::config(
+                "a fallback chain needs at least one provider",
+            ));
+        }
+        for (i, member) in members.iter().enumerate() {
+            if members[..i].iter().any(|m| m.id() == member.id()) {
+                return Err(Error::config(format!(
+                    "a fallback chain names {} twice",
+                    member.id()
+                )));
+            }
+        }
+        Ok(Fallback { members })
+    }
+
+    /// The members' ids, in order.
+    pub fn ids(&self) -> Vec<&'static str> {
+        self.members.iter().map(|m| m.id()).collect()
+    }
+
+    /// The member that owns `job`.
+    pub fn member_for(&self, job: &Job) -> Result<&Arc<dyn OcrProvider>> {
+        self.members
+            .iter()
+            .find(|m| m.id() == job.provider)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!(
+                        "job {} belongs to {}, which is not in the chain ({})",
+                        job.task_id,
+                        job.provider,
+                        self.ids().join(", ")
+                    ),
+                )
+                .with_field("job")
+            })
+    }
+
+    /// Whether another service could succeed where a submission failed with `err`: it was
+    /// certainly not taken (never "maybe sent"), and the reason is the service's or the
+    /// account's (throttled, out of quota, unavailable, unreachable), not the request's.
+    pub fn moves_on(err: &Error) -> bool {
+        if err.maybe_sent() {
+            return false;
+        }
+        match err.kind() {
+            ErrorKind::Throttled | ErrorKind::Quota | ErrorKind::Transport => true,
+            ErrorKind::Service => err.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The skipped providers recorded in `job`.
+    pub fn skipped(job: &Job) -> Vec<SkippedProvider> {
+        job.meta(META_SKIPPED)
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
+
+    /// Adds the skipped providers recorded in `job` to `doc`.
+    fn attach(job: &Job, doc: &mut Document) {
+        let skipped = Fallback::skipped(job);
+        if !skipped.is_empty() {
+            doc.skipped_providers = skipped;
+        }
+    }
+}
+
+fn skipped_because(provider: &str, err: &Error) -> SkippedProvider {
+    let code = err
+        .code()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{:?}", err.kind()));
+    SkippedProvider {
+        provider: provider.to_owned(),
+        code,
+        message: err.to_string(),
+    }
+}
+
+#[async_trait]
+impl OcrProvider for Fallback {
+    /// `"fallback"`; jobs and documents name the member that produced them.
+    fn id(&self) -> &'static str {
+        "fallback"
+    }
+
+    /// The first member's.
+    fn capabilities(&self) -> Capabilities {
+        self.members[0].capabilities()
+    }
+
+    fn poll_policy(&self) -> PollPolicy {
+        self.members[0].poll_policy()
+    }
+
+    fn owns(&self, job: &Job) -> bool {
+        self.members.iter().any(|m| m.owns(job))
+    }
+
+    fn poll_policy_for(&self, job: &Job) -> PollPolicy {
+        match self.member_for(job) {
+            Ok(member) => member.poll_policy_for(job),
+            Err(_) => self.poll_policy(),
+        }
+    }
+
+    async fn estimate(&self, request: &Request) -> Result<ocr_core::Usage> {
+        let mut first_refusal = None;
+        for member in &self.members {
+            match member.estimate(request).await {
+                Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                    first_refusal.get_or_insert(e);
+                }
+                other => return other,
+            }
+        }
+        Err(first_refusal.unwrap_or_else(|| Error::config("an empty fallback chain")))
+    }
+
+    async fn submit(&self, request: &Request) -> Result<Job> {
+        let mut skipped: Vec<SkippedProvider> = Vec::new();
+        let mut first_refusal: Option<Error> = None;
+        let mut last_failure: Option<Error> = None;
+        for member in &self.members {
+            // Does it accept this input and these options? Checked without sending.
+            if let Err(e) = member.estimate(request).await {
+                if e.kind() == ErrorKind::InvalidInput {
+                    skipped.push(skipped_because(member.id(), &e));
+                    first_refusal.get_or_insert(e);
+                    continue;
+                }
+            }
+            match member.submit(request).await {
+                Ok(mut job) => {
+                    if !skipped.is_empty() {
+                        if let Some(doc) = job.result.as_deref_mut() {
+                            doc.skipped_providers = skipped.clone();
+                        }
+                        let json = serde_json::to_string(&skipped).map_err(|e| {
+                            Error::new(ErrorKind::Decode, format!("cannot record skips: {e}"))
+                        })?;
+                        job.meta.insert(META_SKIPPED.to_owned(), json);
+                    }
+                    return Ok(job);
+                }
+                Err(e) if Fallback::moves_on(&e) => {
+                    tracing::warn!(provider = member.id(), error = %e, "moving to the next provider");
+                    skipped.push(skipped_because(member.id(), &e));
+                    last_failure = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        // Nobody took it: the last service failure, else the first refusal (an input that no
+        // member accepts is the caller's to fix).
+        Err(last_failure
+            .or(first_refusal)
+            .unwrap_or_else(|| Error::config("an empty fallback chain")))
+    }
+
+    async fn poll(&self, job: &Job) -> Result<JobStatus> {
+        let status = self.member_for(job)?.poll(job).await?;
+        Ok(match status {
+            JobStatus::Done(mut doc) => {
+                Fallback::attach(job, &mut doc);
+                JobStatus::Done(doc)
+            }
+            other => other,
+        })
+    }
+}
