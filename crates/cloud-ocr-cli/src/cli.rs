@@ -4,6 +4,7 @@
 
 mod args;
 mod batch;
+mod coordinated;
 mod cost;
 mod emulator;
 mod exit;

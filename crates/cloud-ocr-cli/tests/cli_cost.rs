@@ -285,7 +285,7 @@ async fn a_throttled_provider_falls_back_to_the_next_and_says_why() {
         .args(["-p", "tc-ocr,picwish", "--no-cache", "--config"])
         .arg(&config);
     let out = run(cmd).await;
-    assert_exit(&out, 5); // the service's refusal, as is
+    assert_exit(&out, 2); // the service refused the input: the caller's to fix
     assert!(
         stderr(&out).contains("ImageDecodeFailed"),
         "{}",

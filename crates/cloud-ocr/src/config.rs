@@ -27,6 +27,8 @@ pub mod vars;
 
 pub use build::{build_provider, check_ready, detect_provider, readiness};
 #[cfg(feature = "toml")]
-pub use file::{ConfigFile, PerCall, Prices, UnitPrices};
+pub use file::{ConfigFile, Estimate, PerCall, Prices, UnitPrices};
 pub use kind::{ProviderKind, KNOWN_PROVIDERS};
-pub use settings::{CredentialsConfig, HttpClient, ProviderConfig, Secret, TimeoutsConfig};
+pub use settings::{
+    CredentialsConfig, HttpClient, ProviderConfig, Secret, SharedRateLimit, TimeoutsConfig,
+};

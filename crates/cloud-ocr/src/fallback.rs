@@ -123,6 +123,29 @@ impl Fallback {
     }
 }
 
+/// The error for a request no member accepts: every member's reason, the first one's kind and
+/// field.
+fn refused_by_all(refusals: Vec<(&'static str, Error)>) -> Error {
+    let reasons: Vec<String> = refusals
+        .iter()
+        .map(|(id, e)| format!("{id}: {}", e.message()))
+        .collect();
+    let Some((_, first)) = refusals.into_iter().next() else {
+        return Error::config("an empty fallback chain");
+    };
+    let mut err = Error::new(
+        first.kind(),
+        format!(
+            "no provider of the chain accepts it ({})",
+            reasons.join("; ")
+        ),
+    );
+    if let Some(field) = first.field() {
+        err = err.with_field(field.to_owned());
+    }
+    err
+}
+
 fn skipped_because(provider: &str, err: &Error) -> SkippedProvider {
     let code = err
         .code()
@@ -163,28 +186,26 @@ impl OcrProvider for Fallback {
     }
 
     async fn estimate(&self, request: &Request) -> Result<ocr_core::Usage> {
-        let mut first_refusal = None;
+        let mut refusals = Vec::new();
         for member in &self.members {
             match member.estimate(request).await {
-                Err(e) if e.kind() == ErrorKind::InvalidInput => {
-                    first_refusal.get_or_insert(e);
-                }
+                Err(e) if e.kind() == ErrorKind::InvalidInput => refusals.push((member.id(), e)),
                 other => return other,
             }
         }
-        Err(first_refusal.unwrap_or_else(|| Error::config("an empty fallback chain")))
+        Err(refused_by_all(refusals))
     }
 
     async fn submit(&self, request: &Request) -> Result<Job> {
         let mut skipped: Vec<SkippedProvider> = Vec::new();
-        let mut first_refusal: Option<Error> = None;
+        let mut refusals: Vec<(&'static str, Error)> = Vec::new();
         let mut last_failure: Option<Error> = None;
         for member in &self.members {
             // Does it accept this input and these options? Checked without sending.
             if let Err(e) = member.estimate(request).await {
                 if e.kind() == ErrorKind::InvalidInput {
                     skipped.push(skipped_because(member.id(), &e));
-                    first_refusal.get_or_insert(e);
+                    refusals.push((member.id(), e));
                     continue;
                 }
             }
@@ -209,11 +230,9 @@ impl OcrProvider for Fallback {
                 Err(e) => return Err(e),
             }
         }
-        // Nobody took it: the last service failure, else the first refusal (an input that no
-        // member accepts is the caller's to fix).
-        Err(last_failure
-            .or(first_refusal)
-            .unwrap_or_else(|| Error::config("an empty fallback chain")))
+        // Nobody took it: the last service failure, else every member's refusal (an input that
+        // no member accepts is the caller's to fix).
+        Err(last_failure.unwrap_or_else(|| refused_by_all(refusals)))
     }
 
     async fn poll(&self, job: &Job) -> Result<JobStatus> {

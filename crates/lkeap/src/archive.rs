@@ -402,6 +402,7 @@ pub fn media_type(path: &str) -> &'static str {
 /// assert!(checked_path("../evil.sh").is_err());
 /// assert!(checked_path("/etc/passwd").is_err());
 /// assert!(checked_path("C:\\x.txt").is_err());
+/// assert!(checked_path("./k:/x.txt").is_err()); // found by the lkeap_archive fuzz target
 /// assert_eq!(checked_path("./").unwrap(), None);
 /// ```
 pub fn checked_path(name: &str) -> Result<Option<String>> {
@@ -424,6 +425,11 @@ pub fn checked_path(name: &str) -> Result<Option<String>> {
     }
     if parts.is_empty() {
         return Ok(None);
+    }
+    // `./C:/x` is `C:/x` once the `.` is gone: a drive letter however it is reached.
+    let first = parts[0].as_bytes();
+    if first.len() >= 2 && first[0].is_ascii_alphabetic() && first[1] == b':' {
+        return Err(decode_error(name, "is an absolute path"));
     }
     Ok(Some(parts.join("/")))
 }

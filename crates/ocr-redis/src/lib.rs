@@ -2,7 +2,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod jobs;
 mod limiter;
+
+pub use jobs::{
+    input_id, Claim, Failure, InputStatus, RedisJobStore, RunStatus, CLAIM_SCRIPT, RUN_PREFIX,
+    STEP_SCRIPT,
+};
 
 pub use limiter::{
     redis_key, RedisRateLimiter, CONNECT_TIMEOUT, DEFAULT_TIMEOUT, GCRA_SCRIPT, KEY_PREFIX,

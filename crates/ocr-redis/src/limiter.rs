@@ -30,6 +30,37 @@ const KEEP_MS: u64 = 10_000;
 /// asking Redis again.
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 
+/// Connects a [`ConnectionManager`] to `url`, checking that Redis answers; errors name the
+/// URL without its password and `what` connects (`rate limiter`, `coordinator`).
+pub(crate) async fn connect_manager(url: &str, what: &str) -> Result<(ConnectionManager, String)> {
+    let shown_url = ocr_core::redact::url(url);
+    let client = redis::Client::open(url).map_err(|e| {
+        Error::config(format!("the Redis URL {shown_url} is not valid: {e}")).with_source(e)
+    })?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_number_of_retries(1)
+        .set_min_delay(Duration::from_millis(50));
+    let manager = tokio::time::timeout(
+        CONNECT_TIMEOUT * 2,
+        ConnectionManager::new_with_config(client, config),
+    )
+    .await
+    .map_err(|_| {
+        Error::config(format!(
+            "cannot connect to the Redis {what} at {shown_url}: no answer within {}s",
+            (CONNECT_TIMEOUT * 2).as_secs()
+        ))
+    })?
+    .map_err(|e| {
+        Error::config(format!(
+            "cannot connect to the Redis {what} at {shown_url}: {e}"
+        ))
+        .with_source(e)
+    })?;
+    Ok((manager, shown_url))
+}
+
 /// The Redis key of a budget: `cloud-ocr:rl:<provider>:<account>:<action>`.
 ///
 /// ```
@@ -78,31 +109,7 @@ impl RedisRateLimiter {
     /// [`ErrorKind::Config`] naming the URL (without its password) when the URL is not valid
     /// or Redis cannot be reached within [`CONNECT_TIMEOUT`].
     pub async fn connect(url: &str) -> Result<Self> {
-        let shown_url = ocr_core::redact::url(url);
-        let client = redis::Client::open(url).map_err(|e| {
-            Error::config(format!("the Redis URL {shown_url} is not valid: {e}")).with_source(e)
-        })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(50));
-        let manager = tokio::time::timeout(
-            CONNECT_TIMEOUT * 2,
-            ConnectionManager::new_with_config(client, config),
-        )
-        .await
-        .map_err(|_| {
-            Error::config(format!(
-                "cannot connect to the Redis rate limiter at {shown_url}: no answer within {}s",
-                (CONNECT_TIMEOUT * 2).as_secs()
-            ))
-        })?
-        .map_err(|e| {
-            Error::config(format!(
-                "cannot connect to the Redis rate limiter at {shown_url}: {e}"
-            ))
-            .with_source(e)
-        })?;
+        let (manager, shown_url) = connect_manager(url, "rate limiter").await?;
         Ok(RedisRateLimiter {
             manager,
             shown_url,

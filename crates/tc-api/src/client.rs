@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use ocr_core::clock::{send_resigning_once, ServerClock};
 use ocr_core::rate_limit::{account_hash, AccountId};
 use ocr_core::{
@@ -362,8 +363,10 @@ impl TcClient {
         }
     }
 
-    fn encode<Req: Serialize + ?Sized>(&self, action: Action, request: &Req) -> Result<Vec<u8>> {
-        serde_json::to_vec(request).map_err(|e| {
+    /// The JSON body, encoded once: every attempt sends the same bytes without copying them
+    /// (a base64 document makes bodies of megabytes).
+    fn encode<Req: Serialize + ?Sized>(&self, action: Action, request: &Req) -> Result<Bytes> {
+        serde_json::to_vec(request).map(Bytes::from).map_err(|e| {
             Error::new(
                 ErrorKind::InvalidInput,
                 "the request cannot be encoded as JSON",
@@ -375,7 +378,7 @@ impl TcClient {
     }
 
     /// Sends once, re-signing and resending once if the server calls the timestamp stale.
-    async fn exchange(&self, action: Action, body: &[u8]) -> Result<Answer> {
+    async fn exchange(&self, action: Action, body: &Bytes) -> Result<Answer> {
         let send = || async { read_answer(self.send_signed(action, body).await?).await };
         send_resigning_once(send, |answer| self.refused_as_stale(answer)).await
     }
@@ -429,7 +432,7 @@ impl TcClient {
             .map_err(|e| credential_error(e).with_provider(self.inner.service.provider_id))
     }
 
-    async fn send_signed(&self, action: Action, body: &[u8]) -> Result<reqwest::Response> {
+    async fn send_signed(&self, action: Action, body: &Bytes) -> Result<reqwest::Response> {
         let cred = self.credential()?;
         let timestamp = self.now_unix();
         let extra: &[(&str, &str)] = if self.inner.sign_action_header {
@@ -487,7 +490,7 @@ impl TcClient {
             .http()
             .post(self.inner.url.clone())
             .headers(headers)
-            .body(body.to_vec())
+            .body(body.clone())
             .send()
             .await
             .map_err(Error::from_reqwest)

@@ -40,6 +40,13 @@ const TRANSIENT: [&str; 7] = [
     "ResourceUnavailable.TaxNetworkError",
 ];
 
+/// `FailedOperation` codes that refuse the document itself.
+const INPUT_REFUSALS: [&str; 3] = [
+    "FailedOperation.ImageDecodeFailed",
+    "FailedOperation.DownLoadError",
+    "FailedOperation.ImageSizeTooLarge",
+];
+
 /// Classifies a Tencent Cloud API 3.0 error code.
 ///
 /// ```
@@ -86,6 +93,9 @@ pub fn classify(code: &str) -> Classification {
         | "NoSuchVersion"
         | "NoSuchProduct" => class(Unsupported, false),
         "FailedOperation" if code == "FailedOperation.UnOpenError" => class(Unsupported, false),
+        // The input itself was refused (undecodable, undownloadable, too large): the caller's
+        // to fix, like an invalid parameter; another attempt or service would fare no better.
+        "FailedOperation" if INPUT_REFUSALS.contains(&code) => class(InvalidInput, false),
         _ => class(Service, false),
     }
 }
@@ -124,7 +134,8 @@ mod tests {
             ("FailedOperation.CountLimitError", Quota, false),
             ("UnsupportedRegion", Unsupported, false),
             ("FailedOperation.UnOpenError", Unsupported, false),
-            ("FailedOperation.ImageDecodeFailed", Service, false),
+            ("FailedOperation.ImageDecodeFailed", InvalidInput, false),
+            ("FailedOperation.DownLoadError", InvalidInput, false),
             ("FailedOperation.ImageNoText", Service, false),
             ("SomethingNew.Entirely", Service, false),
         ];

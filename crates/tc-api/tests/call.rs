@@ -176,7 +176,7 @@ async fn error_codes_map_to_kinds_with_code_message_and_request_id() {
             ErrorKind::Quota,
         ),
         ("ResourcesSoldOut.ChargeStatusException", ErrorKind::Quota),
-        ("FailedOperation.ImageDecodeFailed", ErrorKind::Service),
+        ("FailedOperation.ImageDecodeFailed", ErrorKind::InvalidInput),
         ("UnsupportedRegion", ErrorKind::Unsupported),
         ("FailedOperation.UnOpenError", ErrorKind::Unsupported),
     ];

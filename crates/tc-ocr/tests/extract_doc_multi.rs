@@ -237,10 +237,11 @@ async fn responses_accept_nulls_and_loose_numbers() {
 
 fn expected_kind(code: &str) -> ErrorKind {
     match code {
-        "FailedOperation.DownLoadError"
-        | "FailedOperation.ImageDecodeFailed"
-        | "FailedOperation.OcrFailed"
-        | "FailedOperation.UnKnowError" => ErrorKind::Service,
+        // The document itself was refused: the caller's to fix.
+        "FailedOperation.DownLoadError" | "FailedOperation.ImageDecodeFailed" => {
+            ErrorKind::InvalidInput
+        }
+        "FailedOperation.OcrFailed" | "FailedOperation.UnKnowError" => ErrorKind::Service,
         "FailedOperation.UnOpenError" => ErrorKind::Unsupported,
         "InvalidParameterValue.InvalidParameterValueLimit" | "LimitExceeded.TooLargeFileError" => {
             ErrorKind::InvalidInput

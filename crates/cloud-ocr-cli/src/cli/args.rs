@@ -301,6 +301,28 @@ pub struct BatchArgs {
     /// cached, usage, error code, request id) and a last line with the totals.
     #[arg(long, value_name = "FILE.jsonl")]
     pub summary: Option<PathBuf>,
+
+    /// Share the run with every worker started with the same coordinator and input list (on
+    /// any machine): a Redis URL, `redis://[:password@]host:port/db` (default: the
+    /// configuration file's `coordinator`). Inputs are split between the workers, each is
+    /// submitted at most once, a stopped worker's jobs are polled by the others, and the rate
+    /// limits are shared through the same Redis.
+    #[arg(long, value_name = "URL")]
+    pub coordinator: Option<String>,
+
+    /// The run's name on the coordinator (default: a hash of the input list, the provider's
+    /// settings and the format).
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+
+    /// With a coordinator: how long a worker's hold on an input lasts without renewal
+    /// (renewed while it works); a stopped worker's inputs are taken over after it.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub lease_secs: f64,
+
+    /// With a coordinator: print the whole run's progress (every worker) and exit.
+    #[arg(long)]
+    pub status: bool,
 }
 
 /// `cloud-ocr emulator`: the emulator crate's own options.

@@ -15,17 +15,30 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::args::BatchArgs;
+use super::coordinated;
 use super::cost::{describe, priced, Totals};
 use super::exit::{fail, one_line, Exit};
 use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
 use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
-use super::scan::incomplete_warning;
+use super::scan::{file_only_warning, incomplete_warning};
 use super::session::Session;
 
 /// Runs `batch`; with `quiet`, only warnings, failures and errors are shown.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
+    match coordinated::coordinator_url(&args) {
+        Ok(Some(url)) => return coordinated::run(args, env, quiet, &url).await,
+        Ok(None) if args.status || args.run_id.is_some() => {
+            eprintln!(
+                "cloud-ocr: --status and --run-id need a coordinator (--coordinator URL, or \
+                 `coordinator` in the configuration file)"
+            );
+            return Exit::Usage;
+        }
+        Ok(None) => {}
+        Err(e) => return fail(&e),
+    }
     if args.cost.dry_run {
         let session = match Session::open(&args.provider, &args.cost, env).await {
             Ok(s) => s,
@@ -238,6 +251,7 @@ struct Finished {
 
 async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let provider = Arc::clone(&session.provider);
+    let shown = session.ids.join(", ");
     let formats = provider.capabilities().input.formats;
     let (inputs, unsupported) = match collect(&args.input, args.recursive, &formats, &args.out) {
         Ok(found) => found,
@@ -248,7 +262,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         eprintln!(
             "cloud-ocr: nothing to recognise in {}: no file with an extension {} accepts ({})",
             args.input.display(),
-            provider.id(),
+            shown,
             names.join(", ")
         );
         return Exit::Usage;
@@ -371,13 +385,20 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
              earlier run; run again with the same credentials to collect its result"
         );
     }
+    if args.cost.refresh && skipped_done > 0 {
+        eprintln!(
+            "cloud-ocr: note: {skipped_done} input(s) done earlier in {} are skipped; --refresh \
+             recognises again only what this run submits (use a new --out for those)",
+            args.out.display()
+        );
+    }
     let resuming = work.iter().filter(|w| w.resume.is_some()).count();
     let mut outcomes: Vec<Outcome> = Vec::new();
     if !quiet {
         eprintln!(
         "cloud-ocr: {} with {}: {} to submit, {} to resume, {} done earlier, {} failed earlier{}",
         args.input.display(),
-        provider.id(),
+        shown,
         work.len() - resuming,
         resuming,
         skipped_done,
@@ -514,10 +535,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     };
     let unsupported_note = match unsupported {
         0 => String::new(),
-        n => format!(
-            "; {n} file(s) of a type {} does not read were left out",
-            provider_id(&context)
-        ),
+        n => format!("; {n} file(s) of a type {shown} does not read were left out"),
     };
     let all_well = failed.is_empty() && skipped_failed.is_empty() && incomplete.is_empty();
     if !quiet || !all_well {
@@ -571,10 +589,6 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     } else {
         Exit::Failed
     }
-}
-
-fn provider_id(context: &Context) -> &'static str {
-    context.provider.id()
 }
 
 fn journal_error(context: &Context, e: std::io::Error) -> Error {
@@ -653,7 +667,8 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
     } else {
         document
     };
-    let warning = incomplete_warning(&item.input.display, &document);
+    let warning = incomplete_warning(&item.input.display, &document)
+        .or_else(|| file_only_warning(&item.input.display, &document, context.format));
     let pages = document.pages.len();
     let producer = if document.provider.is_empty() {
         provider.id().to_owned()

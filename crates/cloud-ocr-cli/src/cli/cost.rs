@@ -29,14 +29,23 @@ pub fn describe(usage: &Usage) -> String {
     text
 }
 
-/// ` ≈ 0.0150 USD` when `prices` prices `provider`, else nothing.
+/// ` ≈ 0.0150 USD` when `prices` prices `provider`, else nothing; units the table leaves
+/// unpriced are named (` (not priced: credits)`).
 pub fn priced(prices: &Prices, provider: &str, usage: &Usage) -> String {
-    match prices.amount(provider, usage) {
-        Some((amount, currency)) => format!(" ≈ {amount:.4} {}", currency.unwrap_or("")),
-        None => String::new(),
-    }
+    let Some(estimate) = prices.amount(provider, usage) else {
+        return String::new();
+    };
+    let mut text = format!(
+        " ≈ {:.4} {}",
+        estimate.amount,
+        estimate.currency.as_deref().unwrap_or("")
+    )
     .trim_end()
-    .to_owned()
+    .to_owned();
+    if !estimate.unpriced.is_empty() {
+        text.push_str(&format!(" (not priced: {})", estimate.unpriced.join(", ")));
+    }
+    text
 }
 
 /// Usage summed per provider, for a batch's summary.

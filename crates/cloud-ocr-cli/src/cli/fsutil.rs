@@ -26,9 +26,20 @@ fn write_atomic_blocking(path: &Path, data: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_owned());
-    let mut file = tempfile::Builder::new()
-        .prefix(&format!(".{name}{TEMP_MARKER}"))
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}{TEMP_MARKER}");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A result file is an ordinary file: an existing one keeps its mode; a new one gets what
+    // the umask allows (tempfile would make it private, 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o666);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut file = builder.tempfile_in(dir)?;
     file.write_all(data)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
@@ -46,6 +57,33 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
         let _ = dir;
     }
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn results_are_ordinary_files_and_keep_an_existing_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.txt");
+        write_atomic_blocking(&new, b"a").unwrap();
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
+        // The mode of any file the process creates (0666 less the umask), not the private
+        // 0600 of a temporary file.
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, b"a").unwrap();
+        let expected = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected, "{mode:o} vs {expected:o}");
+        let kept = dir.path().join("kept.txt");
+        std::fs::write(&kept, b"old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic_blocking(&kept, b"new").unwrap();
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(std::fs::read(&kept).unwrap(), b"new");
+    }
 }
 
 /// Removes temporary files a killed run left in `dir`.

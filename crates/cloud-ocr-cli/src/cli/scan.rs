@@ -137,6 +137,7 @@ async fn check_file_type(
     request: &Request,
     input: &str,
     provider: &dyn cloud_ocr::OcrProvider,
+    shown: &str,
 ) -> Result<(), Error> {
     let formats = provider.capabilities().input.formats;
     let (head, name) = match &request.source {
@@ -166,14 +167,12 @@ async fn check_file_type(
         found => {
             let what = match found {
                 Some(format) => format!("a {format} file"),
-                None => match name.as_deref().and_then(|n| n.rsplit_once('.')) {
-                    Some((_, ext)) => format!("a .{ext} file, not a document type it reads"),
-                    None => "not a document type it reads".to_owned(),
-                },
+                None => "not a recognised document format (its content is no type that \
+                         is read, whatever its name)"
+                    .to_owned(),
             };
             Err(Error::config(format!(
-                "{input} is {what}: {} reads {}",
-                provider.id(),
+                "{input} is {what}: {shown} reads {}",
                 accepted.join(", ")
             ))
             .with_field("source"))
@@ -201,7 +200,9 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         Err(e) => return fail(&e),
     };
     let request = request.with_options(args.recognition.apply(session.options.clone()));
-    if let Err(e) = check_file_type(&request, &args.input, session.provider.as_ref()).await {
+    let shown = session.ids.join(", ");
+    if let Err(e) = check_file_type(&request, &args.input, session.provider.as_ref(), &shown).await
+    {
         session.close().await;
         return fail(&e);
     }
@@ -239,8 +240,9 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
             "simulated": session.simulated,
             "cached": cached,
             "usage": usage,
-            "amount": amount.map(|(a, _)| a),
-            "currency": amount.and_then(|(_, c)| c),
+            "amount": amount.as_ref().map(|e| e.amount),
+            "currency": amount.as_ref().and_then(|e| e.currency.clone()),
+            "unpriced": amount.as_ref().map(|e| e.unpriced.clone()).unwrap_or_default(),
         });
         format!("{value}\n")
     } else {
@@ -253,7 +255,14 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
         )
     };
     print!("{text}");
-    eprintln!("cloud-ocr: dry run: nothing was sent");
+    if session.simulated {
+        eprintln!(
+            "cloud-ocr: dry run on the embedded emulator: nothing was sent, and a real run \
+             here would be simulated (nothing billed)"
+        );
+    } else {
+        eprintln!("cloud-ocr: dry run: nothing was sent");
+    }
     Exit::Ok
 }
 
@@ -290,7 +299,8 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
             skipped.provider, skipped.message
         );
     }
-    let incomplete = incomplete_warning(&args.input, &document);
+    let incomplete = incomplete_warning(&args.input, &document)
+        .or_else(|| file_only_warning(&args.input, &document, args.format));
     let producer = if document.provider.is_empty() {
         provider.id().to_owned()
     } else {
@@ -329,6 +339,27 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
         }
         None => Exit::Ok,
     }
+}
+
+/// The warning for a result that is only a file (a docx, a PDF …) written as text or
+/// Markdown, which would be empty: the bytes are in the JSON output's `document.files`.
+pub fn file_only_warning(
+    input: &str,
+    document: &cloud_ocr::core::Document,
+    format: OutputFormat,
+) -> Option<String> {
+    if format == OutputFormat::Json
+        || document.files.is_empty()
+        || !document.text().trim().is_empty()
+    {
+        return None;
+    }
+    let names: Vec<&str> = document.files.iter().map(|f| f.name.as_str()).collect();
+    Some(format!(
+        "cloud-ocr: warning: {input}: the result is a file ({}), which {format} output cannot \
+         hold; use -f json (the file's bytes are in document.files)",
+        names.join(", ")
+    ))
 }
 
 /// The one-line warning for a document with missing pages, if it has any.

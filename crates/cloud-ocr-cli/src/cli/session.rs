@@ -7,6 +7,7 @@ use cloud_ocr::cache::{default_dir, Cached, DirStore};
 use cloud_ocr::config::{
     build_provider, readiness, ConfigFile, CredentialsConfig, Prices, ProviderConfig, Secret,
 };
+use cloud_ocr::core::rate_limit::RateLimitBackend;
 use cloud_ocr::core::Options;
 use cloud_ocr::fallback::Fallback;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
@@ -58,11 +59,32 @@ impl Session {
     /// unset, one key of a pair) is an error naming it: never a fallback to another provider
     /// or to the emulator.
     pub async fn open(args: &ProviderArgs, cost: &CostArgs, env: &Env) -> Result<Session> {
+        Session::open_shared(args, cost, env, None).await
+    }
+
+    /// [`open`](Self::open), with every provider's rate-limit budgets kept in `shared` (a
+    /// coordinator's Redis) when given. The embedded emulator is refused then: its jobs would
+    /// live in one process only.
+    pub async fn open_shared(
+        args: &ProviderArgs,
+        cost: &CostArgs,
+        env: &Env,
+        shared: Option<Arc<dyn RateLimitBackend>>,
+    ) -> Result<Session> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
-        let mut session = Session::choose(args, &file, env).await?;
+        let mut session = Session::choose(args, &file, env, shared.clone()).await?;
+        if shared.is_some() && session.simulated {
+            session.close().await;
+            return Err(Error::config(
+                "a coordinator shares jobs between processes, and the embedded emulator's jobs \
+                 live in one process: set credentials (or --endpoint to an emulator started \
+                 with `cloud-ocr emulator`)",
+            )
+            .with_field("coordinator"));
+        }
         session.prices = file.prices().clone();
         if cost.no_cache || session.simulated {
             return Ok(session);
@@ -89,7 +111,12 @@ impl Session {
         Ok(session)
     }
 
-    async fn choose(args: &ProviderArgs, file: &ConfigFile, env: &Env) -> Result<Session> {
+    async fn choose(
+        args: &ProviderArgs,
+        file: &ConfigFile,
+        env: &Env,
+        shared: Option<Arc<dyn RateLimitBackend>>,
+    ) -> Result<Session> {
         let chosen: Vec<ProviderKind> = if args.provider.is_empty() {
             file.providers().to_vec()
         } else {
@@ -141,6 +168,9 @@ impl Session {
             let mut config = configure(*kind)?;
             if let Some(endpoint) = &args.endpoint {
                 config.endpoint = Some(endpoint.clone());
+            }
+            if let Some(backend) = &shared {
+                config = config.with_rate_limit_backend(Arc::clone(backend));
             }
             configs.push(config);
         }

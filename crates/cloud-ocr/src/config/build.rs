@@ -380,6 +380,9 @@ impl ProviderConfig {
         if let Some(client) = &self.http_client {
             options = options.http_client(client.0.clone());
         }
+        if let Some(backend) = &self.rate_limit_backend {
+            options = options.rate_limit_backend(backend.0.clone());
+        }
         if let Some(r) = self.rate_limit {
             options = options.rate_limit_all(rate("rate_limit", r)?);
         }

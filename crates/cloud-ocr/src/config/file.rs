@@ -45,6 +45,7 @@ use super::settings::ProviderConfig;
 pub struct ConfigFile {
     providers: Vec<ProviderKind>,
     prices: Prices,
+    coordinator: Option<String>,
     sections: BTreeMap<String, toml::Table>,
     /// Where it was read from, for error messages (`configuration` when given as text).
     origin: Option<String>,
@@ -190,25 +191,91 @@ impl Prices {
         self.by_provider.is_empty()
     }
 
-    /// The estimated amount of `usage` billed by `provider`, with its currency; `None` when
-    /// the table prices nothing for it. A unit the table does not price counts as 0.
-    pub fn amount(&self, provider: &str, usage: &ocr_core::Usage) -> Option<(f64, Option<&str>)> {
+    /// The estimated amount of `usage` billed by `provider`; `None` when the table prices
+    /// nothing for it. Units the usage has but the table does not price are named in
+    /// [`Estimate::unpriced`] (and count as 0), so a typo in an action name or a price for the
+    /// wrong unit shows instead of a silent 0.
+    ///
+    /// ```
+    /// use cloud_ocr::config::ConfigFile;
+    /// use cloud_ocr::core::Usage;
+    /// let file = ConfigFile::from_toml("[prices.tc-ocr]\nper_call = { GeneralAccurateOCRR = 0.002 }\n")?;
+    /// let mut usage = Usage::default();
+    /// usage.call("GeneralAccurateOCR");
+    /// let estimate = file.prices().amount("tc-ocr", &usage).expect("priced");
+    /// assert_eq!(estimate.amount, 0.0);
+    /// assert_eq!(estimate.unpriced, vec!["GeneralAccurateOCR calls".to_owned()]);
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn amount(&self, provider: &str, usage: &ocr_core::Usage) -> Option<Estimate> {
         let p = self.of(provider)?;
+        let mut unpriced = Vec::new();
         let calls: f64 = match &p.per_call {
             Some(PerCall::Every(x)) => usage.total_calls() as f64 * x,
             Some(PerCall::PerAction(m)) => usage
                 .calls
                 .iter()
-                .map(|(action, n)| *n as f64 * m.get(action).copied().unwrap_or(0.0))
+                .map(|(action, n)| match m.get(action) {
+                    Some(price) => *n as f64 * price,
+                    None => {
+                        unpriced.push(format!("{action} calls"));
+                        0.0
+                    }
+                })
                 .sum(),
-            None => 0.0,
+            None => {
+                if usage.total_calls() > 0 {
+                    unpriced.push("calls".to_owned());
+                }
+                0.0
+            }
         };
-        let total = calls
-            + p.per_page.unwrap_or(0.0) * usage.pages as f64
-            + p.per_credit.unwrap_or(0.0) * usage.credits.unwrap_or(0) as f64
-            + p.per_1k_tokens.unwrap_or(0.0) * usage.tokens.unwrap_or(0) as f64 / 1000.0;
-        Some((total, p.currency.as_deref()))
+        let units = [
+            ("pages", p.per_page, usage.pages as f64, usage.pages > 0),
+            (
+                "credits",
+                p.per_credit,
+                usage.credits.unwrap_or(0) as f64,
+                usage.credits.unwrap_or(0) > 0,
+            ),
+            (
+                "tokens",
+                p.per_1k_tokens.map(|x| x / 1000.0),
+                usage.tokens.unwrap_or(0) as f64,
+                usage.tokens.unwrap_or(0) > 0,
+            ),
+        ];
+        let mut total = calls;
+        for (name, price, quantity, used) in units {
+            match price {
+                Some(price) => total += price * quantity,
+                None if used && name != "pages" => unpriced.push(name.to_owned()),
+                None => {}
+            }
+        }
+        // Pages are often included in the per-call price: unpriced pages are named only when
+        // nothing else is priced either.
+        if total == 0.0 && usage.pages > 0 && p.per_page.is_none() && unpriced.is_empty() {
+            unpriced.push("pages".to_owned());
+        }
+        Some(Estimate {
+            amount: total,
+            currency: p.currency.clone(),
+            unpriced,
+        })
     }
+}
+
+/// An estimated amount, from [`Prices::amount`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// The amount, in `currency`.
+    pub amount: f64,
+    /// The currency the table names, if any.
+    pub currency: Option<String>,
+    /// Units of the usage the table does not price (counted as 0): `"GeneralAccurateOCR
+    /// calls"`, `"credits"` …
+    pub unpriced: Vec<String>,
 }
 
 /// A TOML error without the source excerpt the parser would quote (it may hold a key).
@@ -268,6 +335,14 @@ impl ConfigFile {
                 file.providers = provider_list(&value)?;
             } else if key == "prices" {
                 file.prices = Prices::from_toml(value)?;
+            } else if key == "coordinator" {
+                let toml::Value::String(url) = value else {
+                    return Err(Error::config(
+                        "configuration: `coordinator` must be a Redis URL (\"redis://host:port/db\")",
+                    )
+                    .with_field("coordinator"));
+                };
+                file.coordinator = Some(url);
             } else if KNOWN_PROVIDERS.contains(&key.as_str()) {
                 let toml::Value::Table(section) = value else {
                     return Err(Error::config(format!(
@@ -278,8 +353,8 @@ impl ConfigFile {
                 file.sections.insert(key, section);
             } else {
                 return Err(Error::config(format!(
-                    "configuration: unknown key `{key}`; expected `provider`, `prices` or a \
-                     table named after a provider ({})",
+                    "configuration: unknown key `{key}`; expected `provider`, `prices`, `coordinator` \
+                     or a table named after a provider ({})",
                     KNOWN_PROVIDERS.join(", ")
                 ))
                 .with_field(key));
@@ -314,6 +389,20 @@ impl ConfigFile {
         })?;
         file.origin = Some(path.display().to_string());
         Ok(file)
+    }
+
+    /// The `coordinator` the file names: the Redis URL (`redis://host:port/db`) of a shared job
+    /// store and work queue for batches run by several workers, if any.
+    ///
+    /// ```
+    /// use cloud_ocr::config::ConfigFile;
+    ///
+    /// let file = ConfigFile::from_toml("coordinator = \"redis://127.0.0.1:6379/0\"\n")?;
+    /// assert_eq!(file.coordinator(), Some("redis://127.0.0.1:6379/0"));
+    /// # Ok::<(), ocr_core::Error>(())
+    /// ```
+    pub fn coordinator(&self) -> Option<&str> {
+        self.coordinator.as_deref()
     }
 
     /// The default provider the file names, if any.

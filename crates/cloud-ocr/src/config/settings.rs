@@ -272,6 +272,28 @@ pub struct ProviderConfig {
     /// from the timeouts; not serialised. See [`ProviderConfig::with_http_client`].
     #[serde(skip)]
     pub http_client: Option<HttpClient>,
+    /// Where rate-limit budgets are kept instead of this process (a budget shared by every
+    /// process, e.g. `ocr_redis::RedisRateLimiter`); not serialised. See
+    /// [`ProviderConfig::with_rate_limit_backend`].
+    #[serde(skip)]
+    pub rate_limit_backend: Option<SharedRateLimit>,
+}
+
+/// A [`RateLimitBackend`](ocr_core::rate_limit::RateLimitBackend) carried by a
+/// [`ProviderConfig`]. Configurations compare equal whatever backend they carry.
+#[derive(Clone)]
+pub struct SharedRateLimit(pub std::sync::Arc<dyn ocr_core::rate_limit::RateLimitBackend>);
+
+impl fmt::Debug for SharedRateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedRateLimit")
+    }
+}
+
+impl PartialEq for SharedRateLimit {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A caller's `reqwest::Client` carried by a [`ProviderConfig`]. Configurations compare equal
@@ -331,6 +353,7 @@ impl ProviderConfig {
             poll_deadline_secs: None,
             options: Options::default(),
             http_client: None,
+            rate_limit_backend: None,
         }
     }
 
@@ -380,6 +403,18 @@ impl ProviderConfig {
     #[must_use]
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(HttpClient(client));
+        self
+    }
+
+    /// Keeps the rate-limit budgets in `backend` (shared by every process that uses it, e.g.
+    /// `ocr_redis::RedisRateLimiter`) instead of this process, as the provider builders'
+    /// `rate_limit_backend` does.
+    #[must_use]
+    pub fn with_rate_limit_backend(
+        mut self,
+        backend: std::sync::Arc<dyn ocr_core::rate_limit::RateLimitBackend>,
+    ) -> Self {
+        self.rate_limit_backend = Some(SharedRateLimit(backend));
         self
     }
 
