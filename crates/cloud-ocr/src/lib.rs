@@ -6,6 +6,7 @@ pub mod cache;
 pub mod config;
 pub mod env;
 pub mod fallback;
+pub mod jobs;
 pub mod output;
 
 /// The provider-neutral core: the [`OcrProvider`] trait, [`Request`], [`Document`], [`Job`],

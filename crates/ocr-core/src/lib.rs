@@ -11,6 +11,7 @@ pub mod error;
 pub mod format;
 pub mod http;
 pub mod job;
+pub mod job_store;
 pub mod lenient;
 pub mod pages;
 pub mod poll;
@@ -31,6 +32,7 @@ pub use document::{
 pub use error::{Error, ErrorKind, Result};
 pub use format::Format;
 pub use job::{Job, JobStatus, PageTask, Progress};
+pub use job_store::JobStore;
 pub use poll::PollPolicy;
 pub use provider::{Capabilities, OcrProvider};
 pub use rate_limit::{AccountId, InProcessBackend, LimitKey, RateLimitBackend, RateLimiter};

@@ -2,8 +2,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod job_store;
 mod jobs;
 mod limiter;
+
+pub use job_store::{RedisJobs, JOBS_PREFIX, MAX_JOB_KEY_CHARS};
 
 pub use jobs::{
     input_id, Claim, Failure, InputStatus, RedisJobStore, RunStatus, CLAIM_SCRIPT, RUN_PREFIX,
