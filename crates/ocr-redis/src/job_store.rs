@@ -19,7 +19,7 @@ use ocr_core::job_store::validate_key;
 use ocr_core::{Error, ErrorKind, Job, JobStore, Result};
 use redis::aio::ConnectionManager;
 
-use crate::limiter::{connect_manager, DEFAULT_TIMEOUT};
+use crate::limiter::{check_segment, connect_manager, DEFAULT_TIMEOUT};
 
 /// The prefix of every job key: `cloud-ocr:jobs:<namespace>:<key>`.
 pub const JOBS_PREFIX: &str = "cloud-ocr:jobs:";
@@ -76,17 +76,7 @@ impl RedisJobs {
     /// [`ErrorKind::Config`] naming the URL without its password when it is not valid or
     /// Redis does not answer, or when `namespace` breaks its rule.
     pub async fn connect(url: &str, namespace: &str) -> Result<Self> {
-        if namespace.is_empty()
-            || namespace.len() > 128
-            || !namespace
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::config(format!(
-                "the job namespace `{namespace}` must be 1 to 128 letters, digits, `-`, `_` or `.`"
-            ))
-            .with_field("namespace"));
-        }
+        check_segment(namespace, "the job namespace", "namespace")?;
         let (manager, shown_url) = connect_manager(url, "job store").await?;
         Ok(RedisJobs {
             manager,

@@ -23,7 +23,7 @@ use ocr_core::{Error, ErrorKind, Job, Result};
 use redis::aio::ConnectionManager;
 use sha2::{Digest, Sha256};
 
-use crate::limiter::{connect_manager, DEFAULT_TIMEOUT};
+use crate::limiter::{check_segment, connect_manager, DEFAULT_TIMEOUT};
 
 /// The script that claims an input (see the file for its keys, arguments and answers).
 pub const CLAIM_SCRIPT: &str = include_str!("claim.lua");
@@ -157,17 +157,7 @@ impl RedisJobStore {
     /// [`ErrorKind::Config`] naming the URL without its password when it is not valid or
     /// Redis does not answer, or when `run` is empty or holds other characters.
     pub async fn connect(url: &str, run: &str) -> Result<Self> {
-        if run.is_empty()
-            || run.len() > 128
-            || !run
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::config(format!(
-                "the run id `{run}` must be 1 to 128 letters, digits, `-`, `_` or `.`"
-            ))
-            .with_field("run-id"));
-        }
+        check_segment(run, "the run id", "run-id")?;
         let (manager, shown_url) = connect_manager(url, "coordinator").await?;
         Ok(RedisJobStore {
             manager,

@@ -270,3 +270,20 @@ impl fmt::Debug for RedisRateLimiter {
             .finish()
     }
 }
+
+/// Checks a name that becomes part of Redis keys (a run id, a namespace): 1 to 128 letters,
+/// digits, `-`, `_` or `.`, so it can never reach into another key's `:`-separated parts.
+pub(crate) fn check_segment(value: &str, what: &str, field: &'static str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 128
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "{what} `{value}` must be 1 to 128 letters, digits, `-`, `_` or `.`"
+    ))
+    .with_field(field))
+}
