@@ -197,6 +197,23 @@ async fn the_second_run_is_answered_from_the_cache_and_refresh_asks_again() {
         "{}",
         stdout(&dry)
     );
+    // A cache folder that cannot be written: the results are kept, and one warning says so.
+    let not_a_dir = sandbox.write("not-a-dir", b"a file");
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args(["batch", "in", "--out", "out6", "-p", "tc-ocr", "--refresh"])
+        .args(["--endpoint", &tencent, "--cache"])
+        .arg(&not_a_dir);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("not cached")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("cannot write in the cache folder")
+            && warnings[0].contains("(7 times)"),
+        "{err}"
+    );
+    assert!(!err.contains("at path"), "no temporary file named: {err}");
     // The embedded emulator's results are never cached.
     let sim = sandbox.write(
         "sim.png",

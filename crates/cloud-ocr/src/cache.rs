@@ -147,10 +147,12 @@ impl DirStore {
     }
 }
 
+/// A store error naming what could not be done where, with the kind of failure only (an I/O
+/// error's own text may name a temporary file nobody asked about).
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::new(
         ErrorKind::Config,
-        format!("the result cache cannot {what} {}: {e}", path.display()),
+        format!("cannot {what} {} ({})", path.display(), e.kind()),
     )
     .with_source(e)
 }
@@ -202,7 +204,7 @@ impl ResultStore for DirStore {
         })
         .await
         .map_err(|e| Error::new(ErrorKind::Service, format!("the cache writer failed: {e}")))?
-        .map_err(|e| io_error("write", &path, e))
+        .map_err(|e| io_error("write in the cache folder", &self.dir, e))
     }
 }
 
@@ -284,12 +286,25 @@ impl Cached {
     }
 
     /// Problems with the store met so far (a result that could not be stored, an entry that
-    /// could not be read): recognition went on without the cache; callers show these.
+    /// could not be read), each once with how often it happened: recognition went on without
+    /// the cache; callers show these.
     pub fn take_warnings(&self) -> Vec<String> {
-        self.warnings
+        let all = self
+            .warnings
             .lock()
             .map(|mut w| std::mem::take(&mut *w))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let mut counted: Vec<(String, usize)> = Vec::new();
+        for warning in all {
+            match counted.iter_mut().find(|(w, _)| *w == warning) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((warning, 1)),
+            }
+        }
+        counted
+            .into_iter()
+            .map(|(w, n)| if n > 1 { format!("{w} ({n} times)") } else { w })
+            .collect()
     }
 
     fn warn(&self, what: String) {
@@ -347,7 +362,7 @@ impl Cached {
             return; // Incomplete: asked for again next time.
         }
         if let Err(e) = self.store.put(key, document).await {
-            self.warn(format!("the result was not cached: {e}"));
+            self.warn(format!("a result was not cached: {e}"));
         }
     }
 }

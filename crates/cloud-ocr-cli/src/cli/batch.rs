@@ -605,9 +605,17 @@ async fn process(context: &Context, item: Work) -> Result<Finished, Error> {
     let key = item.input.key.clone();
     let result = recognise(context, &item).await;
     match &result {
-        Ok(_) => context
-            .progress
-            .done(&format!("{} -> {}", item.input.display, item.output)),
+        Ok(finished) => {
+            let cached = if finished.cached {
+                " (from the cache)"
+            } else {
+                ""
+            };
+            context.progress.done(&format!(
+                "{} -> {}{cached}",
+                item.input.display, item.output
+            ))
+        }
         Err(e) => {
             // After the service refused the credentials, one line says so for all.
             let repeat =
