@@ -357,7 +357,7 @@ pub fn collect_rows(root: &Path, options: Options) -> Result<Vec<Row>, String> {
     for round in 1..=ROUNDS {
         eprintln!("bench: round {round} of {ROUNDS}");
         let since = SystemTime::now();
-        cargo(root, &args)?;
+        crate::run_cargo(root, "bench", &args)?;
         let results = CriterionDir {
             dir: dir.clone(),
             since,
@@ -385,21 +385,6 @@ pub fn run(root: &Path, options: Options) -> Result<(), String> {
         println!("\ngoal missed: {}", missed.join("; "));
     }
     Ok(())
-}
-
-fn cargo(root: &Path, args: &[&str]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("bench: {cargo} {}", args.join(" "));
-    let status = Command::new(&cargo)
-        .current_dir(root)
-        .args(args)
-        .status()
-        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{cargo} {} failed ({status})", args.join(" ")))
-    }
 }
 
 /// Where criterion writes: `$CRITERION_HOME`, else `<cargo target dir>/criterion`.

@@ -25,3 +25,23 @@ pub fn project_root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
+
+/// Runs `cargo args…` in `root` (the `CARGO` that runs xtask, else `cargo`), announcing it on
+/// stderr after `label`; `Err` says which command failed.
+pub fn run_cargo(root: &std::path::Path, label: &str, args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("{label}: {cargo} {}", args.join(" "));
+    let status = std::process::Command::new(&cargo)
+        .current_dir(root)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{label}: {cargo} {} failed ({status})",
+            args.join(" ")
+        ))
+    }
+}

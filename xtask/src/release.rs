@@ -10,24 +10,11 @@
 //!    for real: reported as a warning here.
 
 use std::path::Path;
-use std::process::Command;
 
 /// Runs the check; `Err` names the step that failed.
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let step = |what: &str, args: &[&str]| -> Result<(), String> {
-        eprintln!("release-check: {what}: {cargo} {}", args.join(" "));
-        let status = Command::new(&cargo)
-            .current_dir(root)
-            .args(args)
-            .status()
-            .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("{what} failed ({status})"))
-        }
-    };
+    let step =
+        |what: &str, args: &[&str]| crate::run_cargo(root, &format!("release-check: {what}"), args);
     step(
         "packaging every crate",
         &[

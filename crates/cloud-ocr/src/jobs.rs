@@ -16,7 +16,7 @@ use ocr_core::{Error, ErrorKind, Job, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use ocr_core::job_store::{validate_key, JobStore, MAX_KEY_CHARS};
+pub use ocr_core::job_store::{validate_key, validate_lease, JobStore, MAX_KEY_CHARS};
 
 /// Jobs as JSON files in one folder: `<id>.json` holds the key and the job, `<id>.lease` the
 /// lease, where `<id>` is the first 32 hex digits of SHA-256 of the key (any key makes a safe
@@ -203,13 +203,7 @@ impl JobStore for FileJobStore {
     }
 
     async fn lease(&self, key: &str, worker: &str, ttl: Duration) -> Result<bool> {
-        validate_key(key)?;
-        if worker.is_empty() {
-            return Err(Error::invalid_input(
-                "worker",
-                "a worker name must not be empty",
-            ));
-        }
+        validate_lease(key, worker)?;
         let (dir, path) = (self.dir.clone(), self.lease_path(key));
         let worker = worker.to_owned();
         Self::blocking("lease", move || {

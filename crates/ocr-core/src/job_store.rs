@@ -69,3 +69,22 @@ pub fn validate_key(key: &str) -> Result<()> {
     };
     Err(Error::invalid_input("key", format!("a job key {rule}")))
 }
+
+/// Checks what [`JobStore::lease`] is given: the key ([`validate_key`]) and a worker name that
+/// is not empty.
+///
+/// ```
+/// use ocr_core::job_store::validate_lease;
+/// assert!(validate_lease("req-42", "worker-1").is_ok());
+/// assert_eq!(validate_lease("req-42", "").unwrap_err().field(), Some("worker"));
+/// ```
+pub fn validate_lease(key: &str, worker: &str) -> Result<()> {
+    validate_key(key)?;
+    if worker.is_empty() {
+        return Err(Error::invalid_input(
+            "worker",
+            "a worker name must not be empty",
+        ));
+    }
+    Ok(())
+}

@@ -15,7 +15,7 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ocr_core::job_store::validate_key;
+use ocr_core::job_store::{validate_key, validate_lease};
 use ocr_core::{Error, ErrorKind, Job, JobStore, Result};
 use redis::aio::ConnectionManager;
 
@@ -210,13 +210,7 @@ impl JobStore for RedisJobs {
     /// when the lease is now `worker`'s (taken, or renewed because `worker` held it already),
     /// `false` when another worker holds an unexpired lease.
     async fn lease(&self, key: &str, worker: &str, ttl: Duration) -> Result<bool> {
-        validate_key(key)?;
-        if worker.is_empty() {
-            return Err(Error::invalid_input(
-                "worker",
-                "a worker name must not be empty",
-            ));
-        }
+        validate_lease(key, worker)?;
         let ms = (ttl.as_millis() as u64).max(1);
         let mut c = self.manager.clone();
         let mut invocation = self.lease.key(self.lease_key(key));
