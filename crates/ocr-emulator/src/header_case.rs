@@ -12,7 +12,7 @@
 //! response. A name not in the map is written lower case, as before.
 //!
 //! Should a future hyper stop attaching the map, the template is empty and every name goes
-//! out lower case again; `tests/control_and_wire.rs` checks the bytes on the wire.
+//! out lower case again; `tests/it/truth.rs` checks the bytes on the wire.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,252 @@
+//! The command line as people meet it: completions, a man page, standard input, compact JSON,
+//! a JSON Lines summary, quiet runs and messages that say what to do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::*;
+use ocr_emulator::EmulatorConfig;
+
+fn folder_of_invoices(sandbox: &Sandbox, n: usize) {
+    let png = std::fs::read(invoice_png()).unwrap();
+    for i in 0..n {
+        sandbox.write(&format!("in/doc-{i}.png"), &png);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_and_the_manual_page_are_printed() {
+    let sandbox = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let mut cmd = sandbox.cloud_ocr(&[]);
+        cmd.args(["completions", shell]);
+        let out = run(cmd).await;
+        assert_exit(&out, 0);
+        let script = stdout(&out);
+        assert!(
+            script.contains("cloud-ocr") && script.contains("batch"),
+            "{shell}"
+        );
+    }
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("man");
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains(".TH"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_reads_standard_input_and_writes_compact_json() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args([
+        "scan",
+        "-",
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        emu.endpoints().tencent.as_str(),
+    ])
+    .args(["-f", "json", "--compact"])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(invoice_png()).unwrap())
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["source"], "-");
+    assert!(text.contains("Total: 42.00 USD"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_writes_a_jsonl_summary_and_counts_what_it_left_out() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 3);
+    sandbox.write("in/notes.exe", b"MZ not a document");
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args([
+        "batch",
+        "in",
+        "--out",
+        "out",
+        "-p",
+        "tc-ocr",
+        "--summary",
+        "summary.jsonl",
+    ])
+    .args(["--endpoint", emu.endpoints().tencent.as_str(), "-q"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    // Quiet: nothing on stderr when all went well.
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let summary = std::fs::read_to_string(sandbox.path().join("summary.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = summary
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // One line per input, then the totals.
+    assert_eq!(lines.len(), 4);
+    let (total, lines) = lines.split_last().unwrap();
+    assert_eq!(total["total"]["done"], 3);
+    assert_eq!(total["total"]["usage"]["calls"]["GeneralAccurateOCR"], 3);
+    for line in lines {
+        assert_eq!(line["status"], "done");
+        assert_eq!(line["pages"], 1);
+        assert!(line["output"].as_str().unwrap().ends_with(".png.txt"));
+        assert!(line["input"].as_str().unwrap().contains("doc-"));
+    }
+    // Not quiet: the summary line counts the file left out.
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args(["batch", "in", "--out", "out2", "-p", "tc-ocr"])
+        .args(["--endpoint", emu.endpoints().tencent.as_str()]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("1 file(s) of a type tc-ocr does not read were left out"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_say_what_to_do() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let tencent = emu.endpoints().tencent.to_string();
+    // A Markdown file is not a type tc-ocr reads: exit 2, nothing sent.
+    sandbox.write("README.md", "# Title\n\nSome text.\n");
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args(["scan", "README.md", "-p", "tc-ocr", "--endpoint", &tencent]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("README.md is a md file: tc-ocr reads"),
+        "{err}"
+    );
+    assert!(!err.contains("ImageBase64"), "{err}");
+    assert_eq!(emu.recorded_requests().len(), 0);
+
+    // batch of one document: a hint to use scan.
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.arg("batch").arg(invoice_png()).args([
+        "--out",
+        "out",
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+    ]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("batch expects a folder or a list file"),
+        "{}",
+        stderr(&out)
+    );
+
+    // An --out made with another format says so.
+    folder_of_invoices(&sandbox, 1);
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args([
+        "batch",
+        "in",
+        "--out",
+        "made",
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+        "-f",
+        "json",
+    ]);
+    assert_exit(&run(cmd).await, 0);
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args([
+        "batch",
+        "in",
+        "--out",
+        "made",
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+    ]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("holds results in another format"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_stop_a_batch_with_one_message() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 8);
+    let mut cmd = sandbox.cloud_ocr(&[("PICWISH_API_KEY", "not-the-right-key")]);
+    cmd.args(["batch", "in", "--out", "out", "-p", "picwish"])
+        .args(["--endpoint", emu.endpoints().picwish.as_str()]);
+    let out = run(cmd).await;
+    assert_exit(&out, 3);
+    let err = stderr(&out);
+    let mentions = err
+        .lines()
+        .filter(|l| l.contains("401") || l.contains("nauthorized"))
+        .count();
+    assert!(mentions <= 2, "the refusal is repeated:\n{err}");
+    assert!(err.contains("refused the credentials"), "{err}");
+    assert!(!err.contains("not-the-right-key"), "{err}");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_the_bar_shows_rate_eta_and_failures() {
+    // `script` (util-linux) gives the binary a pseudo-terminal, as a person's shell does.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no terminal can be faked");
+        return;
+    }
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 3);
+    sandbox.write("in/broken.png", b"\x89PNG\r\n\x1a\n not really a picture");
+    let mut cmd = std::process::Command::new("script");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sandbox.path().join("home"))
+        .env("TERM", "xterm")
+        .current_dir(sandbox.path())
+        .arg("-qec")
+        .arg(format!(
+            "{} batch in --out out --emulator -p lkeap",
+            env!("CARGO_BIN_EXE_cloud-ocr")
+        ))
+        .arg("/dev/null");
+    let out = run(cmd).await;
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    assert!(screen.contains("ETA"), "{screen}");
+    assert!(screen.contains("/s"), "{screen}");
+    assert!(screen.contains("1 failed"), "{screen}");
+}
