@@ -1,11 +1,11 @@
-//! `cargo xtask bench [--quick]`: runs the benchmarks and prints one table of ratios.
+//! The table of `cargo xtask bench` (its [`Row`]s and how they render) and its signing section.
 //!
 //! Each [`Row`] compares a measured value with a reference measured in the same run (the
-//! crypto floor of a signature, later a raw `reqwest` call, a batch baseline…) and, where there
-//! is one, states the goal. Today the rows come from the `tc-signing` signing benches
-//! (`crates/tc-signing/benches/signing.rs`, criterion): each signer against the bare hashing
-//! and HMAC it cannot avoid. More sections (loopback calls against raw `reqwest`, RSS, batch
-//! throughput) add rows to the same table: see [`collect_rows`].
+//! crypto floor of a signature, a raw `reqwest` call, the ceiling the rate limits allow …)
+//! and, where there is one, states the goal. The signing rows come from the `tc-signing`
+//! criterion benches (`crates/tc-signing/benches/signing.rs`): each signer against the bare
+//! hashing and HMAC it cannot avoid. The other sections add rows to the same table
+//! ([`crate::benchmarks::collect_rows`]).
 //!
 //! Times are criterion's median per iteration, read from
 //! `<target>/criterion/<group>/<bench>/new/estimates.json` after each round; a file older than
@@ -339,9 +339,9 @@ pub fn median_from_estimates(json: &str) -> Result<f64, String> {
         .ok_or_else(|| "no median.point_estimate".to_owned())
 }
 
-/// Runs every section and returns the table's rows; section by section, so that more
-/// benchmarks (loopback calls, RSS, batch throughput) add their rows here.
-pub fn collect_rows(root: &Path, options: Options) -> Result<Vec<Row>, String> {
+/// The signing section: runs the `tc-signing` benches [`ROUNDS`] times and compares each
+/// signer with its floor.
+pub fn signing_section(root: &Path, options: Options) -> Result<Vec<Row>, String> {
     let dir = criterion_dir(root)?;
     let mut args = vec![
         "bench",
@@ -367,31 +367,16 @@ pub fn collect_rows(root: &Path, options: Options) -> Result<Vec<Row>, String> {
     signing_rows(&signing)
 }
 
-/// Runs the benchmarks and prints the table.
-pub fn run(root: &Path, options: Options) -> Result<(), String> {
-    let rows = collect_rows(root, options)?;
-    let mode = if options.quick { "quick" } else { "full" };
-    println!(
-        "\ncargo xtask bench ({mode} run; lowest of {ROUNDS} criterion medians; \
-         ratio = value / reference)\n"
-    );
-    print!("{}", render(&rows));
-    let missed: Vec<&str> = rows
-        .iter()
-        .filter(|row| row.goal_met() == Some(false))
-        .map(|row| row.what.as_str())
-        .collect();
-    if !missed.is_empty() {
-        println!("\ngoal missed: {}", missed.join("; "));
-    }
-    Ok(())
-}
-
 /// Where criterion writes: `$CRITERION_HOME`, else `<cargo target dir>/criterion`.
 fn criterion_dir(root: &Path) -> Result<PathBuf, String> {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {
         return Ok(PathBuf::from(home));
     }
+    Ok(target_dir(root)?.join("criterion"))
+}
+
+/// The workspace's target directory, as `cargo metadata` tells it.
+pub fn target_dir(root: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(&cargo)
         .current_dir(root)
@@ -407,7 +392,7 @@ fn criterion_dir(root: &Path) -> Result<PathBuf, String> {
         .get("target_directory")
         .and_then(serde_json::Value::as_str)
         .ok_or("cargo metadata names no target_directory")?;
-    Ok(Path::new(target).join("criterion"))
+    Ok(PathBuf::from(target))
 }
 
 #[cfg(test)]

@@ -7,15 +7,19 @@
 #![deny(missing_docs)]
 
 pub mod bench;
+pub mod benchmarks;
 pub mod cases;
 pub mod fixtures;
 pub mod fuzz;
 pub mod layers;
 pub mod live;
+pub mod loopback;
+pub mod memory;
 pub mod proxy;
 pub mod release;
 pub mod samples;
 pub mod secrets;
+pub mod throughput;
 pub mod vectors;
 
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use xtask::fixtures::{self, Mode, REGENERATE};
-use xtask::{bench, fuzz, layers, live, project_root, release, secrets};
+use xtask::{bench, benchmarks, fuzz, layers, live, project_root, release, secrets};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -136,7 +136,7 @@ fn run_bench(args: &[&str]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match bench::run(&project_root(), options) {
+    match benchmarks::run(&project_root(), options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bench: {e}");

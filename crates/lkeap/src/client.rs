@@ -346,12 +346,32 @@ impl Lkeap {
         request: &F::CreateRequest,
     ) -> Result<F::CreateResponse> {
         validate::check_request(F::FLOW, self.inner.site, request)?;
+        self.send_create::<F, _>(request).await
+    }
+
+    /// As [`create_task`](Self::create_task), for a request that names no file, with `file`
+    /// sent as `FileBase64`, encoded into the body as it is written (the provider's path: it
+    /// checked the file's type, size and sides while planning).
+    pub(crate) async fn create_task_inline<F: DocumentFlow>(
+        &self,
+        request: &F::CreateRequest,
+        file: &[u8],
+    ) -> Result<F::CreateResponse> {
+        validate::check_request_inline(F::FLOW, self.inner.site, request)?;
+        let body = WithFile {
+            request,
+            file: tc_api::inline::Base64Bytes(file),
+        };
+        self.send_create::<F, _>(&body).await
+    }
+
+    /// Sends `F`'s create action once (it is billed); the response must name a task.
+    async fn send_create<F: DocumentFlow, B: serde::Serialize + Sync>(
+        &self,
+        body: &B,
+    ) -> Result<F::CreateResponse> {
         self.check_region(F::CREATE)?;
-        let resp: F::CreateResponse = self
-            .inner
-            .api
-            .call(Action::billed(F::CREATE), request)
-            .await?;
+        let resp: F::CreateResponse = self.inner.api.call(Action::billed(F::CREATE), body).await?;
         let (task_id, request_id) = F::created(&resp);
         require_task_id(task_id, F::CREATE, request_id)?;
         Ok(resp)
@@ -404,4 +424,14 @@ fn require_task_id(task_id: &str, action: &'static str, request_id: &str) -> Res
             .with_request_id(request_id));
     }
     Ok(())
+}
+
+/// A create request (naming no file) plus `FileBase64` from raw bytes: the body carries the
+/// file's base64 without a base64 copy of it ever being held ([`tc_api::inline`]).
+#[derive(serde::Serialize)]
+struct WithFile<'a, T> {
+    #[serde(flatten)]
+    request: &'a T,
+    #[serde(rename = "FileBase64")]
+    file: tc_api::inline::Base64Bytes<'a>,
 }

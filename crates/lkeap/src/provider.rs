@@ -10,8 +10,7 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use bytes::Bytes;
 use ocr_core::request::SNIFF_LEN;
 use ocr_core::{
     Artifact, Capabilities, Document, Error, ErrorKind, Format, InputLimits, Job, JobStatus,
@@ -135,8 +134,11 @@ impl ReconstructResult {
 
 /// A validated request: what `submit` sends and what it will bill.
 struct Planned {
-    /// The create request.
+    /// The create request; it names no file when `inline` holds one.
     create: CreateReconstructDocumentFlowRequest,
+    /// A local file, raw: sent as `FileBase64`, encoded into the body as the body is written,
+    /// so no base64 copy of it is ever held.
+    inline: Option<Bytes>,
     /// The pages asked for, when known (a local PDF's pages, or the selection).
     requested: Vec<u32>,
     /// The pages the task will parse, when known before sending: the pages asked for, or 1
@@ -182,6 +184,7 @@ impl Lkeap {
             })?),
             None => None,
         };
+        let mut inline = None;
         let (mut out, file_type) = match &request.source {
             Source::Url(url) => {
                 let file_type = request
@@ -210,11 +213,9 @@ impl Lkeap {
                 let file_type = local_type(site, head, file_name.as_deref(), data.len() as u64)?;
                 validate::check_image_sides_if(file_type, head)?;
                 page_count = local_page_count(file_type, data)?;
+                inline = Some(data.clone());
                 (
-                    CreateReconstructDocumentFlowRequest::from_base64(
-                        file_type,
-                        STANDARD.encode(data),
-                    ),
+                    CreateReconstructDocumentFlowRequest::for_inline_file(file_type),
                     file_type,
                 )
             }
@@ -248,11 +249,9 @@ impl Lkeap {
                 validate::check_image_sides_if(file_type, &head)?;
                 let data = request.source.read_all(max_raw_for_base64()).await?;
                 page_count = local_page_count(file_type, &data)?;
+                inline = Some(data);
                 (
-                    CreateReconstructDocumentFlowRequest::from_base64(
-                        file_type,
-                        STANDARD.encode(&data),
-                    ),
+                    CreateReconstructDocumentFlowRequest::for_inline_file(file_type),
                     file_type,
                 )
             }
@@ -275,6 +274,7 @@ impl Lkeap {
         };
         Ok(Planned {
             create: out.with_config(self.default_reconstruct_config()),
+            inline,
             requested,
             pages,
         })
@@ -466,9 +466,16 @@ impl OcrProvider for Lkeap {
     /// 30 days) by a client configured for the same site and region.
     async fn submit(&self, request: &Request) -> Result<Job> {
         let planned = self.plan(request).await?;
-        let created = self
-            .create_reconstruct_document_flow(&planned.create)
-            .await?;
+        let created = match &planned.inline {
+            Some(file) => {
+                self.create_task_inline::<Reconstruct>(&planned.create, file)
+                    .await?
+            }
+            None => {
+                self.create_reconstruct_document_flow(&planned.create)
+                    .await?
+            }
+        };
         let now = self.now_unix();
         let mut job = Job::new(PROVIDER_ID, created.task_id, now).with_usage(planned.usage());
         job.pages_requested = planned.requested;

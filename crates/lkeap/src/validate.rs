@@ -42,6 +42,32 @@ pub(crate) fn check_request(flow: Flow, site: Site, request: &impl DocumentReque
     request.check_options()
 }
 
+/// Checks a `flow` request on `site` whose file goes inline at send time (it names neither
+/// `FileUrl` nor `FileBase64`; the file was checked where it was read): its type, page range
+/// and other fields.
+pub(crate) fn check_request_inline(
+    flow: Flow,
+    site: Site,
+    request: &impl DocumentRequest,
+) -> Result<()> {
+    let f = request.source();
+    check_file_type(flow, site, f.file_type)?;
+    if f.file_url.is_some() || f.file_base64.is_some() {
+        return Err(invalid(
+            "FileBase64",
+            "is sent from the file: the request must name no other source",
+        ));
+    }
+    if !f.file_type.allows_base64(flow, site) {
+        return Err(invalid(
+            "FileBase64",
+            format!("cannot carry a {} file on the {site} site", f.file_type),
+        ));
+    }
+    check_pages(f.file_type, f.start, f.end)?;
+    request.check_options()
+}
+
 fn invalid(field: &str, rule: impl Into<String>) -> Error {
     Error::invalid_input(field, rule).with_provider(crate::PROVIDER_ID)
 }

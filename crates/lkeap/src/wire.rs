@@ -123,6 +123,16 @@ macro_rules! source_request {
                 }
             }
 
+            /// A document whose content is sent inline from raw bytes when the request is
+            /// sent (`Lkeap::create_task_inline`): no source field is set here.
+            #[allow(dead_code)] // the streaming request is given its file by the caller
+            pub(crate) fn for_inline_file(file_type: $crate::file_type::FileType) -> Self {
+                $name {
+                    file_url: None,
+                    ..$name::from_url(file_type, String::new())
+                }
+            }
+
             /// A document sent inline, already base64-encoded.
             pub fn from_base64(
                 file_type: $crate::file_type::FileType,

@@ -103,6 +103,85 @@ impl PollPolicy {
     }
 }
 
+/// Learns how long a provider's tasks take, so that the first poll of a new task comes when
+/// the task is probably done: most tasks are then asked about once, which is what lets a batch
+/// run at the service's rate limit for queries rather than spend it on "still running".
+///
+/// The estimate tracks a high quantile (about the 95th percentile) of the task durations seen:
+/// a first poll that finds the task pending moves it up by a large step, one that finds it
+/// done moves it down by a small one, so at equilibrium about one first poll in twenty is
+/// early. A poll that finds the task pending can only raise the estimate to 1.5 times the time
+/// it was made at, so many polls sent before the estimate grew do not inflate it. Shared by
+/// every job of one kind (clone the `Arc`); the lock is held for a few instructions.
+///
+/// ```
+/// use std::time::Duration;
+/// let timer = ocr_core::poll::TaskTimer::new(Duration::from_secs(1));
+/// timer.observe(false, Duration::from_secs(1)); // still running after 1 s
+/// assert!(timer.estimate() > Duration::from_secs(1));
+/// ```
+#[derive(Debug)]
+pub struct TaskTimer {
+    estimate_secs: std::sync::Mutex<f64>,
+}
+
+impl TaskTimer {
+    /// Up by this factor after a first poll that found the task pending.
+    const UP: f64 = 1.25;
+    /// Down by this factor after one that found it finished (`ln UP × 5 % ≈ ln(1/DOWN) × 95 %`).
+    const DOWN: f64 = 0.9883;
+    /// Never below this (a task that is done at once is still one round trip away).
+    const FLOOR_SECS: f64 = 0.02;
+    /// Never above this (a day).
+    const CEILING_SECS: f64 = 86_400.0;
+
+    /// A timer whose first guess is `initial` (for instance the provider's first poll
+    /// interval): too long costs latency at the start, too short costs queries.
+    pub fn new(initial: Duration) -> Self {
+        TaskTimer {
+            estimate_secs: std::sync::Mutex::new(
+                initial
+                    .as_secs_f64()
+                    .clamp(Self::FLOOR_SECS, Self::CEILING_SECS),
+            ),
+        }
+    }
+
+    /// When to ask about a new task first, counted from its submission.
+    pub fn estimate(&self) -> Duration {
+        Duration::from_secs_f64(*self.lock())
+    }
+
+    /// What the first poll of a task found, `elapsed` after its submission: `done` (finished
+    /// or failed) or still pending.
+    pub fn observe(&self, done: bool, elapsed: Duration) {
+        let mut estimate = self.lock();
+        let next = if done {
+            *estimate * Self::DOWN
+        } else {
+            (*estimate * Self::UP).min(estimate.max(elapsed.as_secs_f64() * 1.5))
+        };
+        *estimate = next.clamp(Self::FLOOR_SECS, Self::CEILING_SECS);
+    }
+
+    /// The wait after the `n`-th poll (0-based) of a task found it pending `elapsed` after its
+    /// submission: until the estimate (which that answer may just have raised), and at least a
+    /// tenth of the estimate, growing by half each time.
+    pub fn next_poll(&self, n: u32, elapsed: Duration) -> Duration {
+        let estimate = *self.lock();
+        let step = (estimate / 10.0).max(Self::FLOOR_SECS) * 1.5f64.powi(n.min(32) as i32);
+        let until_estimate = estimate - elapsed.as_secs_f64();
+        Duration::from_secs_f64(step.max(until_estimate).min(Self::CEILING_SECS))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, f64> {
+        // A poisoned lock still holds a usable number (an f64 cannot be half written).
+        self.estimate_secs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Calls `poll` until it reports `Done` or `Failed`, sleeping between calls as `policy` says.
 ///
 /// Returns the document, the task's failure, an error from `poll` itself that another poll
@@ -113,6 +192,48 @@ impl PollPolicy {
 pub async fn poll_until_done<F, Fut>(
     policy: &PollPolicy,
     job_label: &str,
+    poll: F,
+    on_progress: impl FnMut(&Progress),
+) -> Result<Document>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<JobStatus>>,
+{
+    poll_scheduled(policy, None, job_label, poll, on_progress).await
+}
+
+/// As [`poll_until_done`], for a job submitted at `submitted`, with the first poll when
+/// `timer` expects the task to be done rather than at once, and the polls after a miss a
+/// fraction of that apart; what each first poll finds teaches `timer`. The deadline counts
+/// from `submitted`.
+///
+/// Many jobs of one kind share one timer: after a few tasks, most are asked about once.
+pub async fn poll_timed<F, Fut>(
+    policy: &PollPolicy,
+    timer: &TaskTimer,
+    submitted: Instant,
+    job_label: &str,
+    poll: F,
+    on_progress: impl FnMut(&Progress),
+) -> Result<Document>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<JobStatus>>,
+{
+    poll_scheduled(
+        policy,
+        Some((timer, submitted)),
+        job_label,
+        poll,
+        on_progress,
+    )
+    .await
+}
+
+async fn poll_scheduled<F, Fut>(
+    policy: &PollPolicy,
+    timed: Option<(&TaskTimer, Instant)>,
+    job_label: &str,
     mut poll: F,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Document>
@@ -120,23 +241,46 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<JobStatus>>,
 {
-    let start = Instant::now();
+    let start = timed.map_or_else(Instant::now, |(_, submitted)| submitted);
+    if let Some((timer, _)) = timed {
+        let first = timer.estimate().min(policy.deadline);
+        tokio::time::sleep_until(start + first).await;
+    }
+    // Only a job's first answer teaches the timer: later polls are scheduled from the miss.
+    let mut first_answer = true;
+    let mut learn = |done: bool, elapsed: Duration| {
+        if let (Some((timer, _)), true) = (timed, first_answer) {
+            timer.observe(done, elapsed);
+        }
+        first_answer = false;
+    };
+    let next_wait = |n: u32| match timed {
+        Some((timer, _)) => timer.next_poll(n, start.elapsed()).min(policy.max_interval),
+        None => policy.interval(n),
+    };
     let mut n = 0u32;
     let mut failed_in_a_row = 0u32;
     loop {
         let progress = match poll().await {
-            Ok(JobStatus::Done(doc)) => return Ok(*doc),
-            Ok(JobStatus::Failed(err)) => return Err(err),
-            Ok(JobStatus::Pending(progress)) => progress,
+            Ok(JobStatus::Done(doc)) => {
+                learn(true, start.elapsed());
+                return Ok(*doc);
+            }
+            Ok(JobStatus::Failed(err)) => {
+                learn(true, start.elapsed());
+                return Err(err);
+            }
+            Ok(JobStatus::Pending(progress)) => {
+                learn(false, start.elapsed());
+                progress
+            }
             Err(err) => {
                 failed_in_a_row = failed_in_a_row.saturating_add(1);
                 let throttled = err.kind() == ErrorKind::Throttled;
                 if !err.is_retryable() || (!throttled && failed_in_a_row >= MAX_FAILED_POLLS) {
                     return Err(err);
                 }
-                let wait = policy
-                    .interval(n)
-                    .max(err.retry_after().unwrap_or_default());
+                let wait = next_wait(n).max(err.retry_after().unwrap_or_default());
                 n = n.saturating_add(1);
                 if start.elapsed() + wait > policy.deadline {
                     return Err(Error::new(
@@ -156,7 +300,7 @@ where
         };
         failed_in_a_row = 0;
         on_progress(&progress);
-        let wait = policy.interval(n);
+        let wait = next_wait(n);
         n = n.saturating_add(1);
         if start.elapsed() + wait > policy.deadline {
             let state = match (&progress.state, progress.percent) {
@@ -338,5 +482,105 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TaskFailed);
         assert_eq!(err.code(), Some("E1"));
+    }
+
+    /// A task that takes `duration` from `submitted`: pending before, done after; counts polls.
+    fn task(
+        submitted: Instant,
+        duration: Duration,
+        polls: &AtomicU32,
+    ) -> impl FnMut() -> std::future::Ready<Result<JobStatus>> + '_ {
+        move || {
+            polls.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(Ok(if submitted.elapsed() >= duration {
+                JobStatus::Done(Box::new(Document::new("p")))
+            } else {
+                JobStatus::Pending(Progress::state("Processing"))
+            }))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shared_timer_learns_to_ask_about_most_tasks_once() {
+        let policy = PollPolicy::default();
+        let timer = TaskTimer::new(policy.interval(0));
+        let duration = Duration::from_millis(2_000);
+        let mut polls_after_warm_up = 0;
+        let mut late = Duration::ZERO;
+        for i in 0..400 {
+            let polls = AtomicU32::new(0);
+            let submitted = Instant::now();
+            poll_timed(
+                &policy,
+                &timer,
+                submitted,
+                "t",
+                task(submitted, duration, &polls),
+                |_| {},
+            )
+            .await
+            .unwrap();
+            if i >= 100 {
+                polls_after_warm_up += polls.load(Ordering::SeqCst);
+                late += submitted.elapsed() - duration;
+            }
+        }
+        // About one first poll in twenty is early and costs one more.
+        assert!(
+            polls_after_warm_up <= 330,
+            "{polls_after_warm_up} polls for 300 tasks"
+        );
+        // And the answer comes soon after the task ends (on average within a fifth of it).
+        assert!(
+            late / 300 < duration / 5,
+            "{:?} late on average",
+            late / 300
+        );
+        let estimate = timer.estimate();
+        assert!(
+            estimate > duration * 9 / 10 && estimate < duration * 13 / 10,
+            "{estimate:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn many_early_polls_at_once_do_not_inflate_the_estimate() {
+        let timer = TaskTimer::new(Duration::from_secs(1));
+        for _ in 0..100 {
+            timer.observe(false, Duration::from_secs(1));
+        }
+        assert_eq!(timer.estimate(), Duration::from_millis(1500));
+        // Without the timer, the first poll is at once (poll_until_done is unchanged).
+        let polls = AtomicU32::new(0);
+        let submitted = Instant::now();
+        poll_until_done(
+            &PollPolicy::default(),
+            "t",
+            task(submitted, Duration::ZERO, &polls),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(submitted.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_counts_from_submission() {
+        let policy = PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(5));
+        let timer = TaskTimer::new(Duration::from_secs(60));
+        let polls = AtomicU32::new(0);
+        let submitted = Instant::now();
+        let err = poll_timed(
+            &policy,
+            &timer,
+            submitted,
+            "t",
+            task(submitted, Duration::from_secs(600), &polls),
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        assert!(submitted.elapsed() <= Duration::from_secs(5));
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use crate::document::Document;
 use crate::error::{Error, ErrorKind, Result};
 use crate::job::{Job, JobStatus};
-use crate::poll::{poll_until_done, PollPolicy};
+use crate::poll::{poll_timed, poll_until_done, PollPolicy, TaskTimer};
 use crate::request::{DocumentKind, InputLimits, Options, OutputKind, Request};
 use crate::usage::Usage;
 
@@ -285,6 +285,58 @@ pub trait OcrProvider: Send + Sync + fmt::Debug {
 
 /// Polls `job` on `provider` with the provider's [`PollPolicy`] until it finishes.
 pub async fn wait<P: OcrProvider + ?Sized>(provider: &P, job: &Job) -> Result<Document> {
+    check_owner(provider, job)?;
+    if let Some(doc) = &job.result {
+        return Ok((**doc).clone());
+    }
+    let policy = provider.poll_policy_for(job);
+    poll_until_done(&policy, &job.task_id, || provider.poll(job), |_| {}).await
+}
+
+/// As [`wait`], for a job submitted at `submitted`, polled first when `timer` expects it done
+/// ([`poll_timed`]): what a program waiting on many jobs of one
+/// provider uses, so that most are asked about once. The provider's policy still sets the
+/// deadline and the longest wait between polls.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ocr_core::poll::TaskTimer;
+/// use ocr_core::{OcrProvider, Request};
+///
+/// async fn many(provider: Arc<dyn OcrProvider>, paths: &[&str]) -> Result<(), ocr_core::Error> {
+///     let timer = Arc::new(TaskTimer::new(provider.poll_policy().interval(0)));
+///     for path in paths {
+///         let submitted = tokio::time::Instant::now();
+///         let job = provider.submit(&Request::from_path(*path)).await?;
+///         let doc = ocr_core::provider::wait_timed(provider.as_ref(), &job, &timer, submitted).await?;
+///         println!("{}", doc.text());
+///     }
+///     Ok(())
+/// }
+/// ```
+pub async fn wait_timed<P: OcrProvider + ?Sized>(
+    provider: &P,
+    job: &Job,
+    timer: &TaskTimer,
+    submitted: tokio::time::Instant,
+) -> Result<Document> {
+    check_owner(provider, job)?;
+    if let Some(doc) = &job.result {
+        return Ok((**doc).clone());
+    }
+    let policy = provider.poll_policy_for(job);
+    poll_timed(
+        &policy,
+        timer,
+        submitted,
+        &job.task_id,
+        || provider.poll(job),
+        |_| {},
+    )
+    .await
+}
+
+fn check_owner<P: OcrProvider + ?Sized>(provider: &P, job: &Job) -> Result<()> {
     if !provider.owns(job) {
         return Err(Error::new(
             ErrorKind::InvalidInput,
@@ -297,11 +349,7 @@ pub async fn wait<P: OcrProvider + ?Sized>(provider: &P, job: &Job) -> Result<Do
         )
         .with_field("job"));
     }
-    if let Some(doc) = &job.result {
-        return Ok((**doc).clone());
-    }
-    let policy = provider.poll_policy_for(job);
-    poll_until_done(&policy, &job.task_id, || provider.poll(job), |_| {}).await
+    Ok(())
 }
 
 #[cfg(test)]

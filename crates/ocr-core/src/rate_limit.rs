@@ -325,10 +325,15 @@ impl RateLimiter {
     }
 
     /// An in-process token bucket of `rate` requests per second with a burst of one second's
-    /// worth (at least 1).
+    /// worth less one (at least 1).
+    ///
+    /// The one held back is a margin: a service counts requests as they arrive, and a
+    /// request that spent longer in transit than the next one (a new connection, say) would
+    /// otherwise make that next one arrive a little early, at a service whose bucket is
+    /// exactly empty, and be throttled.
     pub fn per_second(rate: f64) -> Self {
-        let burst = if rate.is_finite() && rate >= 1.0 {
-            rate.floor() as u32
+        let burst = if rate.is_finite() && rate >= 2.0 {
+            rate.floor() as u32 - 1
         } else {
             1
         };
@@ -524,10 +529,10 @@ mod tests {
             a1.acquire().await.unwrap();
             a2.acquire().await.unwrap();
         }
-        // 6 requests of account a at 2/s with a burst of 2: 4 after the burst = 2 s.
-        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        // 6 requests of account a at 2/s with a burst of 1 (a second's worth less one): 5
+        // after the burst = 2.5 s.
+        assert_eq!(start.elapsed(), Duration::from_millis(2500));
         let start = Instant::now();
-        b.acquire().await.unwrap();
         b.acquire().await.unwrap();
         assert_eq!(
             start.elapsed(),

@@ -119,10 +119,13 @@ impl ServiceDurations {
 /// The documented default rate limits, requests per second per action.
 ///
 /// `ExtractDocMulti` 5, `GetCardVerificationExternalResult` 20, `GeneralBasicOCR` 20,
-/// `GeneralAccurateOCR` 10, every LKEAP document action 20, the PicWish calls 2; every
-/// other action gets [`EmulatorConfig::default_rate_limit`] (10).
+/// `GeneralAccurateOCR` 10, every LKEAP document action 20, the PicWish calls 2; CI
+/// submissions and synchronous OCR 100 (asynchronous and cloud processing in mainland
+/// public regions, such as the emulator's `ap-guangzhou`). For the COS and CI calls without
+/// a documented limit, the limits `cos-ci` applies by default: object calls 100, job queries
+/// 20. Every other action gets [`EmulatorConfig::default_rate_limit`] (10).
 pub fn documented_rate_limits() -> BTreeMap<String, f64> {
-    let table: [(&str, f64); 11] = [
+    let table: [(&str, f64); 18] = [
         ("ExtractDocMulti", 5.0),
         ("GetCardVerificationExternalResult", 20.0),
         ("GeneralBasicOCR", 20.0),
@@ -134,6 +137,13 @@ pub fn documented_rate_limits() -> BTreeMap<String, f64> {
         ("GetSplitDocumentResult", 20.0),
         (PICWISH_CREATE_ACTION, 2.0),
         (PICWISH_QUERY_ACTION, 2.0),
+        ("SubmitJob", 100.0),
+        ("CiProcessOCR", 100.0),
+        ("PutObject", 100.0),
+        ("GetObject", 100.0),
+        ("HeadObject", 100.0),
+        ("DeleteObject", 100.0),
+        ("DescribeJobs", 20.0),
     ];
     table
         .iter()

@@ -252,6 +252,22 @@ impl Emulator {
         self.app.shared.recorder.clear();
     }
 
+    /// Requests refused because their action's rate limit was reached (injected throttling
+    /// faults aside): zero when a client paces itself within the limits.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), ocr_emulator::StartError> {
+    /// let emulator = ocr_emulator::Emulator::start(Default::default()).await?;
+    /// assert_eq!(emulator.throttled_requests(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn throttled_requests(&self) -> u64 {
+        self.app
+            .shared
+            .throttled
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Accepted submissions (billed create calls: tasks created, synchronous
     /// recognitions answered) of one service.
     ///

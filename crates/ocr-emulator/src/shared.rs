@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     pub(crate) recorder: Recorder,
     pub(crate) faults: FaultBook,
     pub(crate) limits: RateLimits,
+    /// Requests refused for their action's rate limit.
+    pub(crate) throttled: std::sync::atomic::AtomicU64,
     pub(crate) files: FileStore,
     pub(crate) buckets: Buckets,
     pub(crate) base_url: Url,
@@ -56,6 +58,7 @@ impl Shared {
             ids: IdGen::new(seed),
             faults,
             limits,
+            throttled: std::sync::atomic::AtomicU64::new(0),
             files: FileStore::new(secret),
             buckets,
             base_url,
@@ -67,7 +70,12 @@ impl Shared {
 
     /// True when the action may proceed under its rate limit.
     pub(crate) fn within_rate_limit(&self, action: &str) -> bool {
-        self.limits.try_acquire(action)
+        let within = self.limits.try_acquire(action);
+        if !within {
+            self.throttled
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        within
     }
 
     /// Takes a task-failure fault for a create call, if one is due.

@@ -303,6 +303,10 @@ impl TcClient {
             .runtime
             .run(&op, self.inner.limiters.get(action.name), |_| async {
                 let (status, headers, bytes) = self.exchange(action, &body).await?;
+                if let Some(decoded) = decode_plain_success(status, &bytes) {
+                    tracing::debug!(action = action.name, "ok");
+                    return Ok(decoded);
+                }
                 let response = self.interpret(status, &headers, &bytes)?;
                 let request_id = response
                     .get("RequestId")
@@ -386,6 +390,10 @@ impl TcClient {
     /// Whether `answer` refuses the request's timestamp and the server's clock was learned
     /// from it (so a resend with a corrected timestamp can succeed).
     fn refused_as_stale(&self, (status, headers, body): &Answer) -> bool {
+        // Only an answer that names the code can be it: most answers are not even parsed here.
+        if memchr::memmem::find(body, SIGNATURE_EXPIRE.as_bytes()).is_none() {
+            return false;
+        }
         let stale = self
             .interpret(*status, headers, body)
             .is_err_and(|err| err.code() == Some(SIGNATURE_EXPIRE));
@@ -558,4 +566,70 @@ fn http_status_error(
         err = err.with_request_id(id);
     }
     err
+}
+
+/// The typed `Response` of a plain success, decoded straight from the bytes: a 2xx answer
+/// whose text never says `"Error"` (nor escapes a character) cannot be an error envelope (nor carry a task's `Error`
+/// beside its output), so the one-pass typed decode is the whole answer. `None` sends every
+/// other answer (an error, a shape the type does not take, a body that names `"Error"`
+/// anywhere, even in a recognised line of text) through the general path, which reports it
+/// precisely.
+fn decode_plain_success<Resp: DeserializeOwned>(status: u16, body: &[u8]) -> Option<Resp> {
+    #[derive(serde::Deserialize)]
+    struct Envelope<T> {
+        #[serde(rename = "Response")]
+        response: T,
+    }
+    // A key can be spelt with escapes (`"\u0045rror"`): a body with any `\u` takes the
+    // general path too.
+    let names_error = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
+    if !(200..300).contains(&status) || names_error(b"\"Error\"") || names_error(b"\\u") {
+        return None;
+    }
+    serde_json::from_slice::<Envelope<Resp>>(body)
+        .ok()
+        .map(|e| e.response)
+}
+
+#[cfg(test)]
+mod plain_success_tests {
+    use super::decode_plain_success;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Angle {
+        angle: Option<f64>,
+        request_id: Option<String>,
+    }
+
+    #[test]
+    fn a_plain_success_is_decoded_in_one_pass() {
+        let body = br#"{"Response":{"Angle":1.5,"RequestId":"r1"}}"#;
+        assert_eq!(
+            decode_plain_success::<Angle>(200, body),
+            Some(Angle {
+                angle: Some(1.5),
+                request_id: Some("r1".to_owned())
+            })
+        );
+    }
+
+    #[test]
+    fn anything_that_may_be_an_error_takes_the_general_path() {
+        // An error envelope (which this type would otherwise take as an empty success).
+        let error =
+            br#"{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"r"}}"#;
+        assert_eq!(decode_plain_success::<Angle>(200, error), None);
+        // The same, spelt with an escape.
+        let escaped = br#"{"Response":{"\u0045rror":{"Code":"InternalError"},"RequestId":"r"}}"#;
+        assert_eq!(decode_plain_success::<Angle>(200, escaped), None);
+        // A status that is not a success, a body that is not the type's shape.
+        let ok = br#"{"Response":{"Angle":1.5,"RequestId":"r1"}}"#;
+        assert_eq!(decode_plain_success::<Angle>(500, ok), None);
+        assert_eq!(
+            decode_plain_success::<Angle>(200, b"{\"Response\":3}"),
+            None
+        );
+        assert_eq!(decode_plain_success::<Angle>(200, b"not json"), None);
+    }
 }

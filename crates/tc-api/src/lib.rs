@@ -6,6 +6,7 @@ pub mod client;
 pub mod endpoint;
 pub mod envelope;
 pub mod error_code;
+pub mod inline;
 
 pub use client::{Action, Service, TcClient, TcClientBuilder, JSON_CONTENT_TYPE, REQUEST_CLIENT};
 pub use endpoint::{Endpoint, Language, Site};

@@ -109,6 +109,35 @@ impl TencentOcr {
             .map_err(t)
     }
 
+    /// ExtractDocMulti with a local file as `ImageBase64`, encoded into the body as it is
+    /// written (the provider's path: `request` names no image, and the provider checked the
+    /// file and the pages while planning).
+    pub(crate) async fn extract_doc_multi_inline(
+        &self,
+        request: &ExtractDocMultiRequest,
+        image: &[u8],
+    ) -> Result<ExtractDocMultiResponse> {
+        self.inner
+            .general
+            .call(ACT_EXTRACT_DOC_MULTI, &WithImage::new(request, image))
+            .await
+            .map_err(tag(ACT_EXTRACT_DOC_MULTI.name))
+    }
+
+    /// GeneralAccurateOCR with a local file as `ImageBase64`, as
+    /// [`extract_doc_multi_inline`](Self::extract_doc_multi_inline).
+    pub(crate) async fn general_accurate_ocr_inline(
+        &self,
+        request: &GeneralAccurateOcrRequest,
+        image: &[u8],
+    ) -> Result<GeneralAccurateOcrResponse> {
+        self.inner
+            .general
+            .call(ACT_GENERAL_ACCURATE_OCR, &WithImage::new(request, image))
+            .await
+            .map_err(tag(ACT_GENERAL_ACCURATE_OCR.name))
+    }
+
     /// GeneralAccurateOCR: high-accuracy text lines with polygons and confidence.
     ///
     /// ```no_run
@@ -322,4 +351,23 @@ fn ended_badly(response: &GetCardVerificationExternalResultResponse) -> Error {
         err = err.with_request_id(id.clone());
     }
     err
+}
+
+/// A typed request (naming no image) plus `ImageBase64` from raw bytes: the body carries the
+/// file's base64 without a base64 copy of it ever being held ([`tc_api::inline`]).
+#[derive(serde::Serialize)]
+struct WithImage<'a, T> {
+    #[serde(flatten)]
+    request: &'a T,
+    #[serde(rename = "ImageBase64")]
+    image: tc_api::inline::Base64Bytes<'a>,
+}
+
+impl<'a, T> WithImage<'a, T> {
+    fn new(request: &'a T, image: &'a [u8]) -> Self {
+        WithImage {
+            request,
+            image: tc_api::inline::Base64Bytes(image),
+        }
+    }
 }

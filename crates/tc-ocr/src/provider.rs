@@ -30,6 +30,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use bytes::Bytes;
 use ocr_core::request::inspect;
 use ocr_core::{
     async_trait, Capabilities, DocumentKind, Error, Format, InputLimits, Job, JobStatus,
@@ -56,8 +57,10 @@ pub const META_REQUEST_ID: &str = "request_id";
 /// The image of a request, as the API takes it.
 enum Image {
     Url(String),
+    /// A local file, raw: encoded into the JSON body as the body is written
+    /// ([`tc_api::inline`]), so no base64 copy of it is ever held.
     Base64 {
-        data: String,
+        data: Bytes,
         format: Option<Format>,
         /// The page count of a PDF, read locally.
         pages: Option<u32>,
@@ -106,7 +109,7 @@ async fn load_image(
         _ => None,
     };
     Ok(Image::Base64 {
-        data: STANDARD.encode(&data),
+        data,
         format: info.format,
         pages,
     })
@@ -203,14 +206,17 @@ fn tag(action: &'static str) -> impl Fn(Error) -> Error {
 /// [`estimate`](OcrProvider::estimate) and `submit` fail alike and neither sends anything
 /// then.
 enum Plan {
-    /// GeneralAccurateOCR, once for an image or once per page.
+    /// GeneralAccurateOCR, once for an image or once per page; `inline` is the local file
+    /// sent as `ImageBase64` (the native request then names no image).
     Text {
         native: GeneralAccurateOcrRequest,
+        inline: Option<Bytes>,
         pages: Option<Vec<u32>>,
     },
-    /// ExtractDocMulti, once for an image or once per page.
+    /// ExtractDocMulti, once for an image or once per page, as `Text`.
     Fields {
         native: ExtractDocMultiRequest,
+        inline: Option<Bytes>,
         pages: Option<Vec<u32>>,
     },
     /// ApplyCardVerificationExternal, once (then polled).
@@ -283,24 +289,36 @@ impl TencentOcr {
             config_id: needs_multilingual(&request.options.languages).then(|| "MulOCR".to_owned()),
             ..GeneralAccurateOcrRequest::default()
         };
-        match image {
-            Image::Url(u) => native.image_url = Some(u),
-            Image::Base64 { data, .. } => native.image_base64 = Some(data),
-        }
-        Ok(Plan::Text { native, pages })
+        let inline = match image {
+            Image::Url(u) => {
+                native.image_url = Some(u);
+                None
+            }
+            Image::Base64 { data, .. } => Some(data),
+        };
+        Ok(Plan::Text {
+            native,
+            inline,
+            pages,
+        })
     }
 
     async fn run_text(
         &self,
         native: GeneralAccurateOcrRequest,
+        inline: Option<Bytes>,
         pages: Option<Vec<u32>>,
     ) -> Result<Job> {
         let call = |page: Option<u32>| {
             let mut native = native.clone();
             native.is_pdf = page.map(|_| true);
             native.pdf_page_number = page.map(u64::from);
+            let inline = inline.as_deref();
             async move {
-                let response = self.general_accurate_ocr(&native).await?;
+                let response = match inline {
+                    Some(image) => self.general_accurate_ocr_inline(&native, image).await?,
+                    None => self.general_accurate_ocr(&native).await?,
+                };
                 Ok(response.to_document(page.map(u64::from)))
             }
         };
@@ -328,23 +346,35 @@ impl TencentOcr {
             output_language: output_language(&options.languages)?,
             ..ExtractDocMultiRequest::default()
         };
-        match image {
-            Image::Url(u) => native.image_url = Some(u),
-            Image::Base64 { data, .. } => native.image_base64 = Some(data),
-        }
-        Ok(Plan::Fields { native, pages })
+        let inline = match image {
+            Image::Url(u) => {
+                native.image_url = Some(u);
+                None
+            }
+            Image::Base64 { data, .. } => Some(data),
+        };
+        Ok(Plan::Fields {
+            native,
+            inline,
+            pages,
+        })
     }
 
     async fn run_fields(
         &self,
         native: ExtractDocMultiRequest,
+        inline: Option<Bytes>,
         pages: Option<Vec<u32>>,
     ) -> Result<Job> {
         let call = |page: Option<u32>| {
             let mut native = native.clone();
             native.pdf_page_number = page.map(u64::from);
+            let inline = inline.as_deref();
             async move {
-                let response = self.extract_doc_multi(&native).await?;
+                let response = match inline {
+                    Some(image) => self.extract_doc_multi_inline(&native, image).await?,
+                    None => self.extract_doc_multi(&native).await?,
+                };
                 Ok(response.to_document(page.map(u64::from)))
             }
         };
@@ -441,7 +471,8 @@ impl TencentOcr {
         let mut native = ApplyCardVerificationExternalRequest::new(nationality, card_type);
         match image {
             Image::Url(u) => native.image_url_front = Some(u),
-            Image::Base64 { data, .. } => native.image_base64_front = Some(data),
+            // Cards are small (a few MB at most): the typed field takes the base64 itself.
+            Image::Base64 { data, .. } => native.image_base64_front = Some(STANDARD.encode(data)),
         }
         Ok(Plan::Card(native))
     }
@@ -506,8 +537,16 @@ impl OcrProvider for TencentOcr {
         let action = plan.action();
         let usage = plan.usage();
         match plan {
-            Plan::Text { native, pages } => self.run_text(native, pages).await,
-            Plan::Fields { native, pages } => self.run_fields(native, pages).await,
+            Plan::Text {
+                native,
+                inline,
+                pages,
+            } => self.run_text(native, inline, pages).await,
+            Plan::Fields {
+                native,
+                inline,
+                pages,
+            } => self.run_fields(native, inline, pages).await,
             Plan::Card(native) => self.run_card(native, usage).await,
         }
         .map_err(tag(action))

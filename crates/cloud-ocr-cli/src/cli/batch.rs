@@ -1,17 +1,26 @@
 //! `cloud-ocr batch`: many documents with bounded concurrency, one result file each as it
 //! finishes, and a journal that makes an interrupted run resumable without resubmitting.
+//!
+//! Submitting and waiting are apart: `-j` bounds the calls that submit (for a synchronous
+//! service, the whole recognition), while the jobs of an asynchronous service wait in the
+//! background, up to `--max-in-flight` of them, polled when their provider's [`TaskTimer`]
+//! expects them done. So a provider whose tasks take seconds is kept busy at its submission
+//! rate limit instead of idling at `-j` documents in flight, and its query rate limit is
+//! spent on answers rather than on "still running". The providers' own rate limiters pace
+//! every call, so going faster never means throttling errors.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use cloud_ocr::cache::META_CACHED;
-use cloud_ocr::core::provider::wait;
+use cloud_ocr::core::poll::TaskTimer;
+use cloud_ocr::core::provider::{wait, wait_timed};
 use cloud_ocr::core::{Options, Usage};
 use cloud_ocr::{Env, Error, ErrorKind, Job, OcrProvider, OutputFormat, ScanOutput};
 use serde::Serialize;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::task::JoinSet;
 
 use super::args::BatchArgs;
@@ -184,8 +193,26 @@ struct Context {
     options: Options,
     compact: bool,
     progress: Progress,
-    /// Set once the service refused the credentials: later failures are not listed again.
+    /// Set once the service refused the credentials: later failures are not listed again,
+    /// and nothing more is submitted.
     auth_refused: AtomicBool,
+    /// `-j`: permits to submit (held during the submitting call only).
+    submitting: Semaphore,
+    /// How long each provider's tasks take, learned from this run's first polls.
+    timers: Mutex<HashMap<String, Arc<TaskTimer>>>,
+}
+
+impl Context {
+    /// The task timer of `job`'s provider (one per provider id: a fallback chain's members
+    /// learn apart), first guessing the provider's first poll interval.
+    fn timer(&self, job: &Job) -> Arc<TaskTimer> {
+        let mut timers = self.timers.lock().unwrap_or_else(PoisonError::into_inner);
+        let timer = timers.entry(job.provider.clone()).or_insert_with(|| {
+            let first = self.provider.poll_policy_for(job).interval(0);
+            Arc::new(TaskTimer::new(first))
+        });
+        Arc::clone(timer)
+    }
 }
 
 /// How one input ended, for the summary line and `--summary`.
@@ -421,12 +448,15 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         compact: args.compact,
         progress: Progress::new(work.len() as u64, quiet),
         auth_refused: AtomicBool::new(false),
+        submitting: Semaphore::new(usize::from(args.concurrency)),
+        timers: Mutex::new(HashMap::new()),
     });
-    let permits = Arc::new(Semaphore::new(usize::from(args.concurrency)));
-    // Inputs start in order: a permit is taken before each task is spawned.
+    let in_flight = Arc::new(Semaphore::new(args.max_in_flight as usize));
+    // Inputs start in order: an in-flight permit is taken before each task is spawned, and
+    // the submit permits are handed out first come, first served.
     let mut tasks = JoinSet::new();
     for item in work {
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+        let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
             break;
         };
         let context = Arc::clone(&context);
@@ -438,7 +468,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             let display = item.input.display.clone();
             let output = item.output.clone();
             let result = process(&context, item).await;
-            (display, output, result)
+            result.map(|result| (display, output, result))
         });
     }
     let mut done = 0usize;
@@ -448,7 +478,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let mut totals = Totals::default();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((display, output, Ok(finished))) => {
+            Ok(Some((display, output, Ok(finished)))) => {
                 done += 1;
                 let status = if finished.warning.is_some() {
                     "incomplete"
@@ -471,7 +501,9 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                     incomplete.push(warning);
                 }
             }
-            Ok((display, _, Err(e))) => {
+            // Not started: the credentials were refused while it waited for its turn.
+            Ok(None) => {}
+            Ok(Some((display, _, Err(e)))) => {
                 outcomes.push(Outcome::failed(&display, &e));
                 if e.kind() == ErrorKind::Auth {
                     // Every other input would fail the same way: stop, and say it once.
@@ -601,9 +633,19 @@ fn journal_error(context: &Context, e: std::io::Error) -> Error {
 /// Recognises one input: submit (journalled at once) or resume the saved job, wait, write the
 /// result file, journal it. A failure is journalled and reported; an incomplete document is
 /// written and its warning returned.
-async fn process(context: &Context, item: Work) -> Result<Finished, Error> {
+///
+/// `None`: not started, because the service refused the credentials while it waited for its
+/// turn to submit.
+async fn process(context: &Context, item: Work) -> Option<Result<Finished, Error>> {
     let key = item.input.key.clone();
-    let result = recognise(context, &item).await;
+    let turn = match &item.resume {
+        Some(_) => None,
+        None => Some(context.submitting.acquire().await.ok()?),
+    };
+    if context.auth_refused.load(Ordering::Relaxed) {
+        return None;
+    }
+    let result = recognise(context, &item, turn).await;
     match &result {
         Ok(finished) => {
             let cached = if finished.cached {
@@ -638,10 +680,15 @@ async fn process(context: &Context, item: Work) -> Result<Finished, Error> {
             }
         }
     }
-    result
+    Some(result)
 }
 
-async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
+/// `turn`: the submit permit of a new input, given back once it is submitted.
+async fn recognise(
+    context: &Context,
+    item: &Work,
+    turn: Option<SemaphorePermit<'_>>,
+) -> Result<Finished, Error> {
     let provider = &context.provider;
     let mut cached = false;
     let document = match &item.resume {
@@ -651,7 +698,10 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
         }
         None => {
             let request = item.input.request()?.with_options(context.options.clone());
-            let job = provider.submit(&request).await?;
+            let submitted = tokio::time::Instant::now();
+            let job = provider.submit(&request).await;
+            drop(turn);
+            let job = job?;
             cached = job.meta(META_CACHED).is_some();
             context
                 .journal
@@ -666,7 +716,10 @@ async fn recognise(context: &Context, item: &Work) -> Result<Finished, Error> {
                 .map_err(|e| journal_error(context, e))?;
             match job.result {
                 Some(document) => *document,
-                None => wait(provider.as_ref(), &job).await?,
+                None => {
+                    let timer = context.timer(&job);
+                    wait_timed(provider.as_ref(), &job, &timer, submitted).await?
+                }
             }
         }
     };

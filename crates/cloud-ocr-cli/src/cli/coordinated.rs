@@ -683,11 +683,13 @@ async fn submit(context: &Arc<Context>, input: &Input) -> Option<Job> {
         },
         Err(e) if marker.store_failed.load(Ordering::SeqCst) || context.is_stopped() => {
             // Redis failed: the request was not sent unless `submitting` was recorded and the
-            // error says it may have been.
-            if marked && !e.maybe_sent() {
-                match store.release(key, &context.worker).await {
-                    Ok(_) => {}
-                    Err(_) => context.spill(key, SpillEvent::Unsent),
+            // error says it may have been. When recording `submitting` itself failed, Redis may
+            // still have applied it (the connection lost before the answer): the spill says
+            // "not sent" either way, and replaying it changes nothing if it was not applied.
+            if !e.maybe_sent() {
+                let released = marked && store.release(key, &context.worker).await.is_ok();
+                if !released {
+                    context.spill(key, SpillEvent::Unsent);
                 }
             }
             context.halt(&e);

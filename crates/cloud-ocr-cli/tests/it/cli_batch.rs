@@ -319,3 +319,63 @@ async fn an_empty_folder_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// Submitting is apart from waiting: with `-j 1` and tasks that take a second, an asynchronous
+/// provider still gets many jobs in flight (the next input is submitted while earlier tasks
+/// run, at the submission rate limit), and the run's task timer asks about most tasks once
+/// instead of at once and then every second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_asynchronous_batch_keeps_jobs_in_flight_and_asks_about_most_tasks_once() {
+    let durations = TaskDurations::new(Duration::from_millis(250), Duration::from_millis(750));
+    let emu = emulator(
+        EmulatorConfig::default().with_service_durations(ServiceDurations {
+            lkeap: durations,
+            ..ServiceDurations::default()
+        }),
+    )
+    .await;
+    let sandbox = Sandbox::new();
+    let inputs = write_inputs(&sandbox.path().join("in"), 40);
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args([
+        "batch",
+        "in",
+        "--out",
+        "out",
+        "-j",
+        "1",
+        "--provider",
+        "lkeap",
+    ])
+    .args(["--endpoint", emu.endpoints().tencent.as_str()]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert_one_result_each(&sandbox.path().join("out"), &inputs, false);
+
+    let record = emu.recorded_requests();
+    let actions: Vec<&str> = record.iter().filter_map(|r| r.action.as_deref()).collect();
+    let creates = actions
+        .iter()
+        .filter(|a| **a == "CreateReconstructDocumentFlow")
+        .count();
+    let queries = actions
+        .iter()
+        .filter(|a| **a == "GetReconstructDocumentResult")
+        .count();
+    // Paced within the limits: nothing was throttled, so nothing was sent again.
+    assert_eq!(emu.throttled_requests(), 0, "{actions:?}");
+    assert_eq!(creates, 40, "{actions:?}");
+    // Before the first question about a task, more than `-j` tasks were submitted.
+    let before_first_query = actions
+        .iter()
+        .take_while(|a| **a != "GetReconstructDocumentResult")
+        .filter(|a| **a == "CreateReconstructDocumentFlow")
+        .count();
+    assert!(before_first_query >= 5, "{actions:?}");
+    // Each task is asked about at least once, and most exactly once (polling at once and
+    // then every second would take two or more each).
+    assert!(
+        (40..=60).contains(&queries),
+        "{queries} queries: {actions:?}"
+    );
+}

@@ -266,7 +266,9 @@ async fn documented_defaults_are_in_force() {
     assert_eq!(emu.rate_limit("GetCardVerificationExternalResult"), 20.0);
     assert_eq!(emu.rate_limit("CreateReconstructDocumentFlow"), 20.0);
     assert_eq!(emu.rate_limit(ocr_emulator::PICWISH_CREATE_ACTION), 2.0);
-    assert_eq!(emu.rate_limit("SubmitJob"), 10.0);
+    assert_eq!(emu.rate_limit("SubmitJob"), 100.0);
+    assert_eq!(emu.rate_limit("DescribeJobs"), 20.0);
+    assert_eq!(emu.rate_limit("ListJobs"), 10.0);
     // A burst of ExtractDocMulti calls: the bucket holds 5 (one second's worth), so the
     // first five pass and the burst soon runs dry (12 calls would need 1.4 s to pass).
     let body = json!({ "ImageUrl": "https://example.com/a.png" });
