@@ -107,6 +107,7 @@ impl fmt::Display for Quantity {
             Self::Bytes(b) if b >= 1024.0 * 1024.0 => write!(f, "{:.1} MiB", b / 1024.0 / 1024.0),
             Self::Bytes(b) if b >= 1024.0 => write!(f, "{:.1} KiB", b / 1024.0),
             Self::Bytes(b) => write!(f, "{b:.0} B"),
+            Self::PerSecond(n) if n < 100.0 => write!(f, "{n:.2} /s"),
             Self::PerSecond(n) => write!(f, "{n:.0} /s"),
         }
     }

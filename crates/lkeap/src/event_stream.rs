@@ -53,6 +53,18 @@ pub struct EventStreamParser {
     last_id: Option<String>,
     retry: Option<u64>,
     max_line: usize,
+    /// A line too long, met after events of the same chunk were complete: those events were
+    /// returned, and this is what the parser answers from then on.
+    overflow: Option<usize>,
+}
+
+/// The error of a line longer than `max_line` bytes.
+fn line_too_long(max_line: usize) -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!("the event stream sent a line longer than {max_line} bytes"),
+    )
+    .with_provider(crate::PROVIDER_ID)
 }
 
 impl Default for EventStreamParser {
@@ -78,11 +90,15 @@ impl EventStreamParser {
             last_id: None,
             retry: None,
             max_line,
+            overflow: None,
         }
     }
 
     /// Feeds bytes; returns the events they completed.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<ServerEvent>> {
+        if let Some(max_line) = self.overflow {
+            return Err(line_too_long(max_line));
+        }
         let mut out = Vec::new();
         let mut rest = bytes;
         if !self.started && !rest.is_empty() {
@@ -117,14 +133,14 @@ impl EventStreamParser {
                 }
                 _ => {
                     if self.line.len() >= self.max_line {
-                        return Err(Error::new(
-                            ErrorKind::Decode,
-                            format!(
-                                "the event stream sent a line longer than {} bytes",
-                                self.max_line
-                            ),
-                        )
-                        .with_provider(crate::PROVIDER_ID));
+                        // The events complete before it are delivered; the error follows.
+                        self.overflow = Some(self.max_line);
+                        self.line.clear();
+                        return if out.is_empty() {
+                            Err(line_too_long(self.max_line))
+                        } else {
+                            Ok(out)
+                        };
                     }
                     self.line.push(b);
                 }
@@ -133,8 +149,18 @@ impl EventStreamParser {
         Ok(out)
     }
 
-    /// Ends the stream: returns the event still pending, if it has data.
+    /// The error a line too long left, if the parser met one: every [`push`](Self::push)
+    /// after it answers with it, and so should the end of the stream.
+    pub fn overflow_error(&self) -> Option<Error> {
+        self.overflow.map(line_too_long)
+    }
+
+    /// Ends the stream: returns the event still pending, if it has data (none after a line
+    /// too long: see [`overflow_error`](Self::overflow_error)).
     pub fn finish(&mut self) -> Option<ServerEvent> {
+        if self.overflow.is_some() {
+            return None;
+        }
         let line = std::mem::take(&mut self.line);
         if !line.is_empty() {
             if let Some(ev) = self.line_done(&line) {
@@ -260,5 +286,16 @@ mod tests {
         let mut p = EventStreamParser::with_max_line(4);
         assert!(p.push(b"data").is_ok());
         assert_eq!(p.push(b"x").unwrap_err().kind(), ErrorKind::Decode);
+    }
+
+    #[test]
+    fn events_before_an_overlong_line_are_delivered_then_the_error() {
+        let mut p = EventStreamParser::with_max_line(16);
+        let events = p.push(b"data: one\n\ndata: 0123456789abcdefXYZ").unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].data, "one");
+        assert_eq!(p.push(b"\n\n").unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(p.finish(), None);
+        assert!(p.overflow_error().is_some());
     }
 }

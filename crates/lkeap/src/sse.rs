@@ -313,10 +313,13 @@ impl ReconstructDocumentStream {
             idle,
             request_id: request_id.clone(),
         };
+        // Fused: polled again after its end, the stream keeps answering `None` (an unfold
+        // alone would panic).
         let inner = futures_util::stream::unfold(state, |mut st| async move {
             let item = st.next_item().await?;
             Some((item, st))
         })
+        .fuse()
         .boxed();
         ReconstructDocumentStream { request_id, inner }
     }
@@ -375,6 +378,9 @@ impl<B: AsRef<[u8]>> State<B> {
                 },
                 Ok(Some(Err(e))) => return self.fail(e.with_operation(ACTION)),
                 Ok(None) => {
+                    if let Some(e) = self.parser.overflow_error() {
+                        return self.fail(e.with_operation(ACTION));
+                    }
                     if let Some(ev) = self.parser.finish() {
                         self.queue.push_back(ev);
                         continue;
@@ -410,6 +416,18 @@ mod tests {
             data: data.to_owned(),
             ..ServerEvent::default()
         }
+    }
+
+    #[tokio::test]
+    async fn polled_after_its_end_the_stream_keeps_ending() {
+        let chunks = futures_util::stream::iter(vec![Ok::<_, ocr_core::Error>(
+            b"data: {\"ResponseType\":\"TASK_RSP\",\"Progress\":100}\n\n".to_vec(),
+        )]);
+        let mut stream =
+            ReconstructDocumentStream::from_chunks(chunks, None, Duration::from_secs(5));
+        assert!(stream.next().await.is_some_and(|e| e.is_ok()));
+        assert!(stream.next().await.is_none());
+        assert!(stream.next().await.is_none(), "a second poll after the end");
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub const REDACTED_QUERY: &str = "?<redacted>";
 /// ```
 pub fn url(raw: &str) -> String {
     match url::Url::parse(raw) {
-        Ok(url) => {
+        // With a host, user info is a part of its own and is dropped below. Without one
+        // (`user:pw@host/x` parses as scheme `user`, path `pw@host/x`), the text is judged as
+        // text.
+        Ok(url) if url.host_str().is_some() => {
             let mut out = format!("{}://", url.scheme());
             if let Some(host) = url.host_str() {
                 out.push_str(host);
@@ -34,10 +37,10 @@ pub fn url(raw: &str) -> String {
             }
             out
         }
-        Err(_) => match raw.split_once(['?', '#']) {
-            Some((head, _)) => format!("{head}{REDACTED_QUERY}"),
-            None if raw.contains('@') => "<redacted url>".to_owned(),
-            None => raw.to_owned(),
+        _ => match raw.split_once(['?', '#']) {
+            Some((head, _)) if !head.contains('@') => format!("{head}{REDACTED_QUERY}"),
+            _ if raw.contains('@') => "<redacted url>".to_owned(),
+            _ => raw.to_owned(),
         },
     }
 }
@@ -58,6 +61,10 @@ mod tests {
         );
         assert_eq!(url("not a url?sig=1"), "not a url?<redacted>");
         assert_eq!(url("x@y"), "<redacted url>");
+        // User info without a scheme: parsed as scheme `user`, no host.
+        assert_eq!(url("user:pw@h.example/a.pdf"), "<redacted url>");
+        assert_eq!(url("user:pw@h.example/a.pdf?sig=1"), "<redacted url>");
+        assert_eq!(url("mailto:a@b.example"), "<redacted url>");
         assert_eq!(url("plain"), "plain");
     }
 }

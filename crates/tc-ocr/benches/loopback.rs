@@ -39,8 +39,9 @@ impl Caller for Ours {
     }
 }
 
-/// The same signed POST with `reqwest` alone: sign (the same signer), send, read the body and
-/// parse it as JSON (any client must at least do that).
+/// The same signed POST with `reqwest` alone, the same headers on the wire (so the emulator
+/// does the same work for both): sign, send, read the body and parse it as JSON (any client
+/// must at least do that).
 struct Raw {
     http: reqwest::Client,
     url: String,
@@ -75,7 +76,9 @@ impl Caller for Raw {
             .header("authorization", signature.authorization())
             .header("content-type", "application/json")
             .header("x-tc-action", ACTION)
-            .header("x-tc-version", VERSION);
+            .header("x-tc-version", VERSION)
+            .header("x-tc-region", ocr_emulator::DEFAULT_REGION)
+            .header("x-tc-requestclient", tc_api::REQUEST_CLIENT);
         for (name, value) in signature.headers() {
             request = request.header(name.as_str(), value.as_str());
         }
