@@ -30,8 +30,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ocr_core::{
-    Capabilities, Document, Error, ErrorKind, Job, JobStatus, OcrProvider, PollPolicy, Request,
-    Result, SkippedProvider,
+    Capabilities, Document, Error, ErrorKind, InputLimits, Job, JobStatus, OcrProvider, PollPolicy,
+    Request, Result, SkippedProvider,
 };
 
 /// `Job::meta` key holding, as JSON, the providers skipped before the one that took the job.
@@ -91,6 +91,24 @@ impl Fallback {
                 )
                 .with_field("job")
             })
+    }
+
+    /// Which member would take `request` and what it would bill: the first member that
+    /// accepts the input and the options, as [`submit`](OcrProvider::submit) chooses before
+    /// sending (at run time a member can still be moved past for a service failure). Nothing
+    /// is sent. An input no member accepts is every member's refusal.
+    pub async fn estimate_member(
+        &self,
+        request: &Request,
+    ) -> Result<(&'static str, ocr_core::Usage)> {
+        let mut refusals = Vec::new();
+        for member in &self.members {
+            match member.estimate(request).await {
+                Err(e) if e.kind() == ErrorKind::InvalidInput => refusals.push((member.id(), e)),
+                other => return other.map(|usage| (member.id(), usage)),
+            }
+        }
+        Err(refused_by_all(refusals))
     }
 
     /// Whether another service could succeed where a submission failed with `err`: it was
@@ -158,6 +176,31 @@ fn skipped_because(provider: &str, err: &Error) -> SkippedProvider {
     }
 }
 
+/// Widens `limits` to take what `other` takes too.
+fn widen(limits: &mut InputLimits, other: &InputLimits) {
+    for format in &other.formats {
+        if !limits.formats.contains(format) {
+            limits.formats.push(*format);
+        }
+    }
+    limits.max_bytes = limits.max_bytes.max(other.max_bytes);
+    limits.max_side = limits.max_side.zip(other.max_side).map(|(a, b)| a.max(b));
+    limits.min_side = limits.min_side.zip(other.min_side).map(|(a, b)| a.min(b));
+    limits.accepts_url |= other.accepts_url;
+    limits.accepts_local |= other.accepts_local;
+    limits.url_ports = match (limits.url_ports.take(), &other.url_ports) {
+        (Some(mut ports), Some(more)) => {
+            for port in more {
+                if !ports.contains(port) {
+                    ports.push(*port);
+                }
+            }
+            Some(ports)
+        }
+        _ => None,
+    };
+}
+
 #[async_trait]
 impl OcrProvider for Fallback {
     /// `"fallback"`; jobs and documents name the member that produced them.
@@ -165,9 +208,16 @@ impl OcrProvider for Fallback {
         "fallback"
     }
 
-    /// The first member's.
+    /// Inputs: what any member takes (a member that refuses an input is skipped, so the
+    /// chain reads every format one of them reads, up to the largest size one of them takes).
+    /// Outputs and options: the first member's (a member that refuses an option stops the
+    /// chain with that refusal).
     fn capabilities(&self) -> Capabilities {
-        self.members[0].capabilities()
+        let mut capabilities = self.members[0].capabilities();
+        for member in &self.members[1..] {
+            widen(&mut capabilities.input, &member.capabilities().input);
+        }
+        capabilities
     }
 
     fn poll_policy(&self) -> PollPolicy {
@@ -186,14 +236,7 @@ impl OcrProvider for Fallback {
     }
 
     async fn estimate(&self, request: &Request) -> Result<ocr_core::Usage> {
-        let mut refusals = Vec::new();
-        for member in &self.members {
-            match member.estimate(request).await {
-                Err(e) if e.kind() == ErrorKind::InvalidInput => refusals.push((member.id(), e)),
-                other => return other,
-            }
-        }
-        Err(refused_by_all(refusals))
+        self.estimate_member(request).await.map(|(_, usage)| usage)
     }
 
     async fn submit(&self, request: &Request) -> Result<Job> {
@@ -244,5 +287,31 @@ impl OcrProvider for Fallback {
             }
             other => other,
         })
+    }
+}
+
+#[cfg(all(test, feature = "tc-ocr", feature = "picwish"))]
+mod tests {
+    use super::*;
+    use ocr_core::Format;
+    use tc_signing::{ConfigureCredentials, Credential};
+
+    #[test]
+    fn a_chain_reads_what_any_member_reads() {
+        let tencent = tc_ocr::TencentOcr::builder()
+            .credential(Credential::new("id", "key"))
+            .build()
+            .unwrap();
+        let picwish = picwish::PicWish::builder().api_key("key").build().unwrap();
+        let (t, p) = (tencent.capabilities().input, picwish.capabilities().input);
+        let chain = Fallback::new(vec![Arc::new(tencent), Arc::new(picwish)]).unwrap();
+        let input = chain.capabilities().input;
+        // tc-ocr's formats first, then what only PicWish reads (GIF, Office files).
+        assert_eq!(input.formats[..t.formats.len()], t.formats[..]);
+        for format in [Format::Gif, Format::Docx, Format::Png] {
+            assert!(input.formats.contains(&format), "{format:?}");
+        }
+        assert_eq!(input.max_bytes, t.max_bytes.max(p.max_bytes));
+        assert!(input.accepts_url && input.accepts_local);
     }
 }

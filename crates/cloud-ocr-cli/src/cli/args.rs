@@ -282,10 +282,11 @@ pub struct BatchArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
-    /// How many submitted jobs of an asynchronous service may wait for their results at once;
-    /// the next input is submitted when one finishes. Each costs a few kilobytes.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub max_in_flight: u32,
+    /// How many submitted jobs of an asynchronous service may wait for their results at once
+    /// (default 1000); the next input is submitted when one finishes. Each costs a few
+    /// kilobytes. Not with --coordinator, where -j bounds the inputs a worker holds.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_in_flight: Option<u32>,
 
     /// Result format: text, json or markdown.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = format_parser())]

@@ -34,6 +34,9 @@ use super::progress::Progress;
 use super::scan::{file_only_warning, incomplete_warning};
 use super::session::Session;
 
+/// `--max-in-flight` when not given: asynchronous jobs waiting at once.
+const DEFAULT_MAX_IN_FLIGHT: u32 = 1000;
+
 /// Runs `batch`; with `quiet`, only warnings, failures and errors are shown.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
     match coordinated::coordinator_url(&args) {
@@ -91,8 +94,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
 /// `batch --dry-run`: every input checked as a real run checks it, and what the run would
 /// bill, per input and in total; nothing is sent and nothing is written.
 async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
-    let provider = Arc::clone(&session.provider);
-    let formats = provider.capabilities().input.formats;
+    let formats = session.provider.capabilities().input.formats;
     let (inputs, unsupported) = match collect(&args.input, args.recursive, &formats, &args.out) {
         Ok(found) => found,
         Err(e) => return fail(&e),
@@ -102,7 +104,7 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
         .map(|text| replay(&text).states)
         .unwrap_or_default();
     let options = args.recognition.apply(session.options.clone());
-    let priced_by = session.ids.first().copied().unwrap_or_default();
+    let chain = session.ids.len() > 1;
     let mut totals = Totals::default();
     let mut refused = 0usize;
     let mut lines = Vec::new();
@@ -125,8 +127,8 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
                 continue;
             }
         };
-        match provider.estimate(&request).await {
-            Ok(usage) => {
+        match session.estimate(&request).await {
+            Ok((priced_by, usage)) => {
                 let cached = match &session.cache {
                     Some(cache) => cache.is_cached(&request).await,
                     None => false,
@@ -135,8 +137,14 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
                     totals.cached += 1;
                 }
                 let from_cache = if cached { " (from the cache)" } else { "" };
+                // In a chain, which member would answer (the first that accepts the input).
+                let by = if chain {
+                    format!(" by {priced_by}")
+                } else {
+                    String::new()
+                };
                 lines.push(format!(
-                    "{}: {}{}{from_cache}",
+                    "{}: {}{by}{}{from_cache}",
                     input.display,
                     describe(&usage),
                     priced(&session.prices, priced_by, &usage)
@@ -153,12 +161,27 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
         println!("{line}");
     }
     let all = totals.all();
+    // One provider: the total priced as its own. A chain whose members would share the
+    // inputs: the total in units, then each member's part priced as its own.
+    let parts: Vec<(&String, &Usage)> = totals.by_provider.iter().collect();
+    let total_price = match parts.as_slice() {
+        [(provider, usage)] => priced(&session.prices, provider, usage),
+        _ => String::new(),
+    };
     println!(
-        "total: {} input(s): {}{}",
+        "total: {} input(s): {}{total_price}",
         inputs.len(),
         describe(&all),
-        priced(&session.prices, priced_by, &all)
     );
+    if parts.len() > 1 {
+        for (provider, usage) in parts {
+            println!(
+                "  by {provider}: {}{}",
+                describe(usage),
+                priced(&session.prices, provider, usage)
+            );
+        }
+    }
     let unsupported_note = match unsupported {
         0 => String::new(),
         n => format!("; {n} file(s) of a type the provider does not read were left out"),
@@ -451,7 +474,9 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         submitting: Semaphore::new(usize::from(args.concurrency)),
         timers: Mutex::new(HashMap::new()),
     });
-    let in_flight = Arc::new(Semaphore::new(args.max_in_flight as usize));
+    let in_flight = Arc::new(Semaphore::new(
+        args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT) as usize,
+    ));
     // Inputs start in order: an in-flight permit is taken before each task is spawned, and
     // the submit permits are handed out first come, first served.
     let mut tasks = JoinSet::new();

@@ -219,6 +219,21 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
         eprintln!("cloud-ocr: --dry-run does not take a coordinator: run it without one");
         return Exit::Usage;
     }
+    // Options a coordinated worker does not apply are refused, never dropped.
+    if args.summary.is_some() {
+        eprintln!(
+            "cloud-ocr: --summary is not written by a coordinated worker: `batch --coordinator \
+             URL --status` prints the whole fleet's summary"
+        );
+        return Exit::Usage;
+    }
+    if args.max_in_flight.is_some() {
+        eprintln!(
+            "cloud-ocr: --max-in-flight does not apply with a coordinator: there -j bounds \
+             the inputs each worker holds, from claim to result"
+        );
+        return Exit::Usage;
+    }
     let limiter = match RedisRateLimiter::connect(url).await {
         Ok(l) => l,
         Err(e) => return fail(&e),

@@ -222,15 +222,15 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
 
 /// `scan --dry-run`: the request checked as a real run checks it, and what it would bill.
 async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
-    let usage = match session.provider.estimate(request).await {
-        Ok(usage) => usage,
+    // In a chain, the member that would answer: the first that accepts the input.
+    let (provider, usage) = match session.estimate(request).await {
+        Ok(estimate) => estimate,
         Err(e) => return fail(&e),
     };
     let cached = match &session.cache {
         Some(cache) => cache.is_cached(request).await,
         None => false,
     };
-    let provider = session.ids.first().copied().unwrap_or_default();
     let text = if args.format == OutputFormat::Json {
         let amount = session.prices.amount(provider, &usage);
         let value = json!({
@@ -247,8 +247,13 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
         format!("{value}\n")
     } else {
         let from_cache = if cached { " (from the cache)" } else { "" };
+        let by = if session.ids.len() > 1 {
+            format!(" by {provider}")
+        } else {
+            String::new()
+        };
         format!(
-            "{}: {}{}{from_cache}\n",
+            "{}: {}{by}{}{from_cache}\n",
             args.input,
             describe(&usage),
             priced(&session.prices, provider, &usage)

@@ -8,7 +8,7 @@ use cloud_ocr::config::{
     build_provider, readiness, ConfigFile, CredentialsConfig, Prices, ProviderConfig, Secret,
 };
 use cloud_ocr::core::rate_limit::RateLimitBackend;
-use cloud_ocr::core::Options;
+use cloud_ocr::core::{Options, Request, Usage};
 use cloud_ocr::fallback::Fallback;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
 use ocr_emulator::{Emulator, EmulatorConfig};
@@ -41,6 +41,8 @@ pub struct Session {
     pub cache: Option<Arc<Cached>>,
     /// The configuration's unit prices.
     pub prices: Prices,
+    /// The chain, when several providers were named (what `provider` is, or wraps).
+    chain: Option<Arc<Fallback>>,
     emulator: Option<Emulator>,
 }
 
@@ -185,9 +187,12 @@ impl Session {
             members.push(build_provider(config, env)?);
         }
         let ids: Vec<&'static str> = members.iter().map(|m| m.id()).collect();
-        let provider: Arc<dyn OcrProvider> = match members.len() {
-            1 => members.remove(0),
-            _ => Arc::new(Fallback::new(members)?),
+        let (provider, chain): (Arc<dyn OcrProvider>, _) = match members.len() {
+            1 => (members.remove(0), None),
+            _ => {
+                let chain = Arc::new(Fallback::new(members)?);
+                (chain.clone(), Some(chain))
+            }
         };
         let scope: Vec<String> = configs.iter().map(ProviderConfig::cache_scope).collect();
         Ok(Session {
@@ -201,8 +206,26 @@ impl Session {
             ids,
             cache: None,
             prices: Prices::default(),
+            chain,
             emulator: None,
         })
+    }
+
+    /// What `request` would be billed and by which provider (in a chain, the first member
+    /// that accepts it); nothing is sent.
+    pub async fn estimate(&self, request: &Request) -> Result<(&'static str, Usage)> {
+        match &self.chain {
+            Some(chain) => chain.estimate_member(request).await,
+            None => {
+                let usage = self.provider.estimate(request).await?;
+                Ok((self.provider_id(), usage))
+            }
+        }
+    }
+
+    /// The id of the single provider, or of the chain's first member.
+    fn provider_id(&self) -> &'static str {
+        self.ids.first().copied().unwrap_or_default()
     }
 
     /// Starts the emulator in this process and points `kind` (default tc-ocr) at it with its

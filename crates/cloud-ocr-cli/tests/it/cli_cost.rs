@@ -319,3 +319,38 @@ async fn a_throttled_provider_falls_back_to_the_next_and_says_why() {
         .count();
     assert_eq!(picwish_after, 0, "no fallback for an invalid input");
 }
+
+/// A chain reads what any member reads, and its dry run says which member would answer each
+/// input (the first that accepts it) and what each member's part costs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chains_dry_run_names_the_member_that_would_answer_each_input() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "in/a.png",
+        ocr_emulator::samples::png_with_text(200, 80, "An image"),
+    );
+    // A GIF header of 64×48 px: PicWish reads GIF, tc-ocr does not.
+    sandbox.write("in/b.gif", b"GIF89a\x40\x00\x30\x00\x00\x00\x00;");
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.args(["batch", "in", "--out", "out", "--dry-run", "--emulator"])
+        .args(["-p", "tc-ocr,picwish"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("in/{name}:")))
+            .unwrap_or_else(|| panic!("no line for {name}:\n{text}"))
+            .to_owned()
+    };
+    assert!(line("a.png").ends_with("by tc-ocr"), "{text}");
+    assert!(line("a.png").contains("GeneralAccurateOCR×1"), "{text}");
+    assert!(line("b.gif").contains("by picwish"), "{text}");
+    assert!(line("b.gif").contains("1 credit(s)"), "{text}");
+    assert!(
+        text.contains("total: 2 input(s): 2 billed call(s)"),
+        "{text}"
+    );
+    assert!(text.contains("\n  by picwish: 1 billed call(s)"), "{text}");
+    assert!(text.contains("\n  by tc-ocr: 1 billed call(s)"), "{text}");
+}

@@ -250,3 +250,34 @@ async fn on_a_terminal_the_bar_shows_rate_eta_and_failures() {
     assert!(screen.contains("/s"), "{screen}");
     assert!(screen.contains("1 failed"), "{screen}");
 }
+
+/// Options a coordinated worker would not apply are refused before anything starts, never
+/// dropped without a word.
+#[tokio::test]
+async fn options_a_coordinated_worker_does_not_apply_are_refused() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "in/a.png",
+        ocr_emulator::samples::png_with_text(80, 40, "A"),
+    );
+    for (extra, named) in [
+        (&["--summary", "s.jsonl"][..], "--summary"),
+        (&["--max-in-flight", "10"][..], "--max-in-flight"),
+    ] {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        // Port 1: nothing listens; the refusal comes before any connection.
+        cmd.args([
+            "batch",
+            "in",
+            "--out",
+            "out",
+            "--coordinator",
+            "redis://127.0.0.1:1/0",
+        ])
+        .args(extra);
+        let out = run(cmd).await;
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(named), "{}", stderr(&out));
+        assert!(!sandbox.path().join("s.jsonl").exists());
+    }
+}

@@ -1,7 +1,6 @@
-//! Checksums the emulator computes itself: CRC-32 (PNG chunks, zlib-free), Adler-32
-//! (zlib streams) and CRC-64/ECMA-182 as COS reports it (`x-cos-hash-crc64ecma`).
+//! Checksums the emulator writes: CRC-32 (PNG chunks, zip entries) and Adler-32 (zlib
+//! streams) from crates, and CRC-64/ECMA-182 as COS reports it (`x-cos-hash-crc64ecma`).
 
-const CRC32_POLY: u32 = 0xEDB8_8320;
 const CRC64_POLY: u64 = 0xC96C_5795_D787_0F42;
 
 const fn crc64_table() -> [u64; 256] {
@@ -24,28 +23,7 @@ const fn crc64_table() -> [u64; 256] {
     table
 }
 
-const fn crc32_table() -> [u32; 256] {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ CRC32_POLY
-            } else {
-                crc >> 1
-            };
-            k += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-}
-
 static CRC64_TABLE: [u64; 256] = crc64_table();
-static CRC32_TABLE: [u32; 256] = crc32_table();
 
 /// CRC-64 with the reflected ECMA-182 polynomial, initial value and final XOR all
 /// ones (Go's `crc64.Checksum(data, crc64.MakeTable(crc64.ECMA))`, also known as
@@ -79,28 +57,14 @@ pub(crate) fn crc64_ecma(data: &[u8]) -> u64 {
     c.finish()
 }
 
-/// CRC-32 (ISO-HDLC, as in PNG and ZIP).
+/// CRC-32 (ISO-HDLC, as in PNG and ZIP), by `crc32fast`.
 pub(crate) fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for b in data {
-        let index = usize::from((crc as u8) ^ *b);
-        crc = CRC32_TABLE[index] ^ (crc >> 8);
-    }
-    !crc
+    crc32fast::hash(data)
 }
 
-/// Adler-32 (the zlib trailer).
+/// Adler-32 (the zlib trailer), by `adler2`.
 pub(crate) fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(5552) {
-        for x in chunk {
-            a += u32::from(*x);
-            b += a;
-        }
-        a %= 65_521;
-        b %= 65_521;
-    }
-    (b << 16) | a
+    adler2::adler32_slice(data)
 }
 
 #[cfg(test)]
