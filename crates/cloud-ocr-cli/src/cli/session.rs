@@ -124,6 +124,17 @@ impl Session {
         } else {
             args.provider.clone()
         };
+        // Named twice is a mistake in the list itself: said first, whatever else is set.
+        if let Some((_, kind)) = chosen
+            .iter()
+            .enumerate()
+            .find(|(i, kind)| chosen[..*i].contains(kind))
+        {
+            return Err(
+                Error::config(format!("a fallback chain names {kind} twice"))
+                    .with_field("provider"),
+            );
+        }
         let tencent_flags = args.profile.is_some() || args.region.is_some();
         // Flags win over the file's settings.
         let configure = |kind: ProviderKind| -> Result<ProviderConfig> {

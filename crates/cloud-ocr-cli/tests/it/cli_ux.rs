@@ -281,3 +281,19 @@ async fn options_a_coordinated_worker_does_not_apply_are_refused() {
         assert!(!sandbox.path().join("s.jsonl").exists());
     }
 }
+
+/// A provider named twice in a chain is said as such, before any other setting is judged.
+#[tokio::test]
+async fn a_chain_naming_a_provider_twice_says_so() {
+    let sandbox = Sandbox::new();
+    let input = sandbox.write("a.png", ocr_emulator::samples::png_with_text(80, 40, "A"));
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.arg("scan")
+        .arg(&input)
+        .args(["-p", "tc-ocr,tc-ocr", "--endpoint", "http://127.0.0.1:9/"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("names tc-ocr twice"), "{err}");
+    assert!(!err.contains("--endpoint"), "{err}");
+}
