@@ -77,6 +77,9 @@ pub fn batch_rows(binary: &Path, options: Options) -> Result<Vec<Row>, String> {
             case.inputs.0
         };
         let per_second = run_case(binary, case.provider, inputs)?;
+        // The goal is for a batch of 500: a quick run's few inputs are mostly the first
+        // task's latency (and, for tc-ocr, the initial burst), so its row states none.
+        let goal = (!options.quick).then_some(Goal::RatioAtLeast(0.9));
         rows.push(Row::compare(
             &format!(
                 "batch {inputs} images, {} docs/s / ceiling ({})",
@@ -84,7 +87,7 @@ pub fn batch_rows(binary: &Path, options: Options) -> Result<Vec<Row>, String> {
             ),
             Quantity::PerSecond(per_second),
             Quantity::PerSecond(case.ceiling),
-            Some(Goal::RatioAtLeast(0.9)),
+            goal,
         ));
     }
     Ok(rows)
