@@ -105,6 +105,11 @@ fn parse(chunks: &[&[u8]], max_line: usize) -> Result<Vec<ServerEvent>, ()> {
             assert_eq!(e.kind(), ocr_core::ErrorKind::Decode, "{e}");
         })?);
     }
+    // A line too long met after complete events of the same chunk: those were returned,
+    // and the end of the stream answers with the error.
+    if parser.overflow_error().is_some() {
+        return Err(());
+    }
     out.extend(parser.finish());
     Ok(out)
 }
@@ -122,7 +127,6 @@ fn check_typed_stream(chunks: &[&[u8]], events: &[ServerEvent]) {
             Duration::from_secs(3600),
         );
         let mut items = Vec::new();
-        // (Not polled again after `None`: the stream is not a `FusedStream`.)
         while let Some(item) = stream.next().await {
             items.push(item);
             assert!(
@@ -130,6 +134,8 @@ fn check_typed_stream(chunks: &[&[u8]], events: &[ServerEvent]) {
                 "the typed stream never ends"
             );
         }
+        // Polled again after its end, it keeps ending.
+        assert!(stream.next().await.is_none(), "an item after the end");
         items
     });
 
