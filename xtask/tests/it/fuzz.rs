@@ -50,6 +50,32 @@ fn the_main_workspace_excludes_the_fuzz_workspace() {
     assert!(ignored.lines().any(|l| l.trim() == "/target"));
 }
 
+/// `fuzz/Cargo.lock` names what the fuzz workspace resolves to: a dependency added to a
+/// library crate (the fuzz targets build them) must be added there too, or the fuzz run
+/// rewrites the lock file in CI.
+#[test]
+fn the_fuzz_lock_file_is_up_to_date() {
+    let root = project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(root.join("fuzz/Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "fuzz/Cargo.lock is stale: run `cargo metadata --manifest-path fuzz/Cargo.toml` \
+         and commit it\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn an_unknown_target_is_refused_before_anything_runs() {
     let tools = Tools {
