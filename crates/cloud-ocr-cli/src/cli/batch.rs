@@ -74,11 +74,21 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
     let exit = tokio::select! {
         exit = batch(&session, &args, quiet) => exit,
         _ = tokio::signal::ctrl_c() => {
-            eprintln!(
-                "\ncloud-ocr: interrupted. The journal in {} keeps every submitted job: run the \
-                 same command again to resume (submitted jobs are polled, not submitted again).",
-                args.out.display()
-            );
+            if session.simulated {
+                eprintln!(
+                    "\ncloud-ocr: interrupted. The journal in {} keeps what is done; the \
+                     simulated jobs lived in this run's embedded emulator, so the next run \
+                     submits them again (nothing is billed).",
+                    args.out.display()
+                );
+            } else {
+                eprintln!(
+                    "\ncloud-ocr: interrupted. The journal in {} keeps every submitted job: \
+                     run the same command again to resume (submitted jobs are polled, not \
+                     submitted again).",
+                    args.out.display()
+                );
+            }
             Exit::Interrupted
         }
     };
@@ -109,10 +119,13 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
     let mut refused = 0usize;
     let mut lines = Vec::new();
     for input in &inputs {
-        let earlier = match states.get(&input.key).map(|s| &s.last) {
+        let state = states.get(&input.key);
+        // A simulated job of an earlier run is submitted again by a real run (as `batch` does).
+        let resubmitted = state.is_some_and(|s| s.simulated) && !session.simulated;
+        let earlier = match state.map(|s| &s.last) {
             Some(Last::Done(name)) if args.out.join(name).is_file() => Some("done earlier"),
             Some(Last::Failed(_)) if !args.retry_failed => Some("failed earlier, skipped"),
-            Some(Last::Submitted) => Some("submitted earlier, resumed"),
+            Some(Last::Submitted) if !resubmitted => Some("submitted earlier, resumed"),
             _ => None,
         };
         if let Some(why) = earlier {
@@ -372,7 +385,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let fixed = |input: &Input| replay.states.get(&input.key).and_then(done_name);
     let names = output_names(&inputs, args.format.extension(), &fixed, &taken);
 
-    let mut skipped_done = 0usize;
+    let mut skipped_done: Vec<(String, String)> = Vec::new();
     let mut skipped_failed: Vec<(String, ErrorRecord)> = Vec::new();
     let mut resubmitted_simulated = 0usize;
     let mut real_jobs_on_emulator: Vec<(String, String)> = Vec::new();
@@ -384,7 +397,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                 last: Last::Done(name),
                 ..
             }) if args.out.join(name).is_file() => {
-                skipped_done += 1;
+                skipped_done.push((input.display.clone(), name.clone()));
                 continue;
             }
             Some(State {
@@ -435,10 +448,11 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
              earlier run; run again with the same credentials to collect its result"
         );
     }
-    if args.cost.refresh && skipped_done > 0 {
+    if args.cost.refresh && !skipped_done.is_empty() {
         eprintln!(
-            "cloud-ocr: note: {skipped_done} input(s) done earlier in {} are skipped; --refresh \
+            "cloud-ocr: note: {} input(s) done earlier in {} are skipped; --refresh \
              recognises again only what this run submits (use a new --out for those)",
+            skipped_done.len(),
             args.out.display()
         );
     }
@@ -451,7 +465,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         shown,
         work.len() - resuming,
         resuming,
-        skipped_done,
+        skipped_done.len(),
         skipped_failed.len(),
         if skipped_failed.is_empty() {
             ""
@@ -474,8 +488,10 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         submitting: Semaphore::new(usize::from(args.concurrency)),
         timers: Mutex::new(HashMap::new()),
     });
+    // Never fewer than -j: the in-flight cap bounds waiting jobs, not submitting calls.
     let in_flight = Arc::new(Semaphore::new(
-        args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT) as usize,
+        (args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT) as usize)
+            .max(usize::from(args.concurrency)),
     ));
     // Inputs start in order: an in-flight permit is taken before each task is spawned, and
     // the submit permits are handed out first come, first served.
@@ -543,6 +559,12 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         }
     }
     context.progress.finish();
+    for (display, output) in &skipped_done {
+        outcomes.push(Outcome {
+            output: Some(output.clone()),
+            ..Outcome::new(display, "done_earlier")
+        });
+    }
     for (display, error) in &skipped_failed {
         outcomes.push(Outcome {
             error_code: error.code.clone(),
@@ -563,7 +585,8 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         let total = serde_json::json!({
             "total": {
                 "done": done,
-                "failed": failed.len(),
+                "done_earlier": skipped_done.len(),
+                "failed": failed.len() + usize::from(auth_error.is_some()),
                 "cached": totals.cached,
                 "usage": totals.all(),
                 "by_provider": &totals.by_provider,
@@ -597,10 +620,11 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let all_well = failed.is_empty() && skipped_failed.is_empty() && incomplete.is_empty();
     if !quiet || !all_well {
         eprintln!(
-            "cloud-ocr: summary: {done} done, {} failed, {} skipped ({skipped_done} done earlier, \
+            "cloud-ocr: summary: {done} done, {} failed, {} skipped ({} done earlier, \
              {} failed earlier){incomplete_note}{unsupported_note}; results in {}",
             failed.len(),
-            skipped_done + skipped_failed.len(),
+            skipped_done.len() + skipped_failed.len(),
+            skipped_done.len(),
             skipped_failed.len(),
             args.out.display()
         );
@@ -691,6 +715,11 @@ async fn process(context: &Context, item: Work) -> Option<Result<Finished, Error
                 context
                     .progress
                     .failed(&format!("{}: {}", item.input.display, one_line(e)));
+            }
+            // Refused credentials are not the input's failure: not journalled, so the next
+            // run (with working credentials) submits it rather than skipping it.
+            if e.kind() == ErrorKind::Auth {
+                return Some(result);
             }
             let record = Record {
                 input: key,

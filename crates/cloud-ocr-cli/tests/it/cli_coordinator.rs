@@ -277,18 +277,38 @@ fn three_workers_one_killed_twice_do_every_input_once_within_the_limit() {
         .iter_mut()
         .map(|w| wait_exit(w, Duration::from_secs(90)))
         .collect();
-    for (i, code) in codes.iter().enumerate() {
-        let n = if i == 0 { 3 + kills } else { i };
-        assert_eq!(*code, 0, "worker {i}:\n{}", fleet.stderr(n));
-    }
-    assert_eq!(results(&out), n, "one result file per input");
-    let last = fleet.stderr(1);
+    // A worker killed between recording `submitting` and recording the job it got leaves that
+    // input's outcome unknown: it is reported failed ("may have reached the service"), never
+    // submitted again. A kill catches at most -j (4) submissions; every other input is done.
+    // --status tells the whole run.
+    let mut status = sandbox.cloud_ocr(&tencent_vars());
+    status
+        .args(["batch", "in", "--out", "out", "--status"])
+        .args(["--endpoint", &emulator.base, "--coordinator", &redis.url()])
+        .arg("--config")
+        .arg(&fleet.config);
+    let output = status.output().unwrap();
+    let fleet_status = stderr(&output);
+    let unknown = fleet_status
+        .lines()
+        .filter(|l| l.contains("stopped while submitting"))
+        .count();
+    assert!(unknown <= 4 * kills, "{fleet_status}");
     assert!(
-        last.contains(&format!(
-            "{n} inputs: {n} done, 0 failed, 0 in progress, 0 not started"
-        )),
-        "{last}"
+        fleet_status.contains(&format!("{} done, {unknown} failed", n - unknown)),
+        "{fleet_status}"
     );
+    for (i, code) in codes.iter().enumerate() {
+        let w = if i == 0 { 3 + kills } else { i };
+        // 0, or 1 for a worker that saw an input failed with an unknown outcome.
+        let allowed: &[i32] = if unknown == 0 { &[0] } else { &[0, 1] };
+        assert!(
+            allowed.contains(code),
+            "worker {i} exit {code}:\n{}",
+            fleet.stderr(w)
+        );
+    }
+    assert_eq!(results(&out), n - unknown, "one result file per input");
     let record = emulator.get("/_emulator/record");
     let submissions = record["submissions"][CREATE].as_u64().unwrap();
     let (creates, busiest_create) = busiest(&record, CREATE);
@@ -299,7 +319,11 @@ fn three_workers_one_killed_twice_do_every_input_once_within_the_limit() {
          (limit {LIMIT}/s); {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    assert_eq!(submissions, n as u64, "every input submitted exactly once");
+    // Exactly once each; an input whose worker died mid-submission at most once.
+    assert!(
+        (n - unknown) as u64 <= submissions && submissions <= n as u64,
+        "{submissions} submissions for {n} inputs ({unknown} unknown)"
+    );
     assert!(
         busiest_create <= LIMIT + 1,
         "{busiest_create} creates in one second"
@@ -307,20 +331,6 @@ fn three_workers_one_killed_twice_do_every_input_once_within_the_limit() {
     assert!(
         busiest_get <= LIMIT + 1,
         "{busiest_get} polls in one second"
-    );
-    // --status sees the same whole run.
-    let mut status = sandbox.cloud_ocr(&tencent_vars());
-    status
-        .args(["batch", "in", "--out", "out", "--status"])
-        .args(["--endpoint", &emulator.base, "--coordinator", &redis.url()])
-        .arg("--config")
-        .arg(&fleet.config);
-    let output = status.output().unwrap();
-    assert_exit(&output, 0);
-    assert!(
-        stderr(&output).contains(&format!("{n} done, 0 failed")),
-        "{}",
-        stderr(&output)
     );
 }
 

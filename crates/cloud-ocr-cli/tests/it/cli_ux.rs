@@ -111,6 +111,30 @@ async fn batch_writes_a_jsonl_summary_and_counts_what_it_left_out() {
         assert!(line["output"].as_str().unwrap().ends_with(".png.txt"));
         assert!(line["input"].as_str().unwrap().contains("doc-"));
     }
+    // Run again in the same folder: still one line per input, each done earlier, with its
+    // result file; nothing is sent.
+    let before = emu.recorded_len();
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args(["batch", "in", "--out", "out", "-p", "tc-ocr"])
+        .args(["--summary", "summary.jsonl", "-q"])
+        .args(["--endpoint", emu.endpoints().tencent.as_str()]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert_eq!(emu.recorded_len(), before);
+    let summary = std::fs::read_to_string(sandbox.path().join("summary.jsonl")).unwrap();
+    let again: Vec<serde_json::Value> = summary
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(again.len(), 4, "{summary}");
+    let (total, again) = again.split_last().unwrap();
+    assert_eq!(total["total"]["done"], 0);
+    assert_eq!(total["total"]["done_earlier"], 3);
+    for (line, first) in again.iter().zip(lines) {
+        assert_eq!(line["status"], "done_earlier");
+        assert_eq!(line["input"], first["input"]);
+        assert_eq!(line["output"], first["output"]);
+    }
     // Not quiet: the summary line counts the file left out.
     let mut cmd = sandbox.cloud_ocr(&tencent_vars());
     cmd.args(["batch", "in", "--out", "out2", "-p", "tc-ocr"])
@@ -215,6 +239,24 @@ async fn refused_credentials_stop_a_batch_with_one_message() {
     assert!(mentions <= 2, "the refusal is repeated:\n{err}");
     assert!(err.contains("refused the credentials"), "{err}");
     assert!(!err.contains("not-the-right-key"), "{err}");
+
+    // The refusal is not the inputs' failure: with the right key, the next run submits every
+    // input (none is skipped as "failed earlier").
+    let journal = std::fs::read_to_string(sandbox.path().join("out/.cloud-ocr-journal.jsonl"))
+        .unwrap_or_default();
+    assert!(!journal.contains("\"failed\""), "{journal}");
+    let mut cmd = sandbox.cloud_ocr(&picwish_vars());
+    cmd.args(["batch", "in", "--out", "out", "-p", "picwish"])
+        .args(["--endpoint", emu.endpoints().picwish.as_str()])
+        .args(["--config"])
+        .arg(sandbox.write("fast.toml", "[picwish]\npoll_interval_secs = 0.1\n"));
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("summary: 8 done, 0 failed"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[cfg(unix)]
