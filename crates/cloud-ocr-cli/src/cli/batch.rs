@@ -386,6 +386,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let names = output_names(&inputs, args.format.extension(), &fixed, &taken);
 
     let mut skipped_done: Vec<(String, String)> = Vec::new();
+    let mut incomplete_earlier: Vec<String> = Vec::new();
     let mut skipped_failed: Vec<(String, ErrorRecord)> = Vec::new();
     let mut resubmitted_simulated = 0usize;
     let mut real_jobs_on_emulator: Vec<(String, String)> = Vec::new();
@@ -395,9 +396,14 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         let resume = match state {
             Some(State {
                 last: Last::Done(name),
+                incomplete,
                 ..
             }) if args.out.join(name).is_file() => {
                 skipped_done.push((input.display.clone(), name.clone()));
+                // Still incomplete: said again, and the run is not "all well".
+                if let Some(warning) = incomplete {
+                    incomplete_earlier.push(format!("{warning} (done earlier)"));
+                }
                 continue;
             }
             Some(State {
@@ -514,6 +520,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     }
     let mut done = 0usize;
     let mut failed: Vec<(String, String)> = Vec::new();
+    // Incomplete results: this run's, then those done earlier and still incomplete.
     let mut incomplete: Vec<String> = Vec::new();
     let mut auth_error: Option<Error> = None;
     let mut totals = Totals::default();
@@ -609,9 +616,14 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         return Exit::Auth;
     }
 
-    let incomplete_note = match incomplete.len() {
-        0 => String::new(),
-        n => format!("; {n} of the done are incomplete (pages missing)"),
+    let incomplete_earlier_count = incomplete_earlier.len();
+    incomplete.extend(incomplete_earlier);
+    let incomplete_note = match (incomplete.len(), incomplete_earlier_count) {
+        (0, _) => String::new(),
+        (n, 0) => format!("; {n} of the done are incomplete (pages missing)"),
+        (n, earlier) => format!(
+            "; {n} of the done are incomplete (pages missing; {earlier} of them done earlier)"
+        ),
     };
     let unsupported_note = match unsupported {
         0 => String::new(),
@@ -821,6 +833,7 @@ async fn recognise(
             input: item.input.key.clone(),
             event: Event::Done {
                 output: item.output.clone(),
+                incomplete: warning.clone(),
             },
         })
         .await

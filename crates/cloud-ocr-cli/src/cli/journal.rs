@@ -37,6 +37,10 @@ pub enum Event {
     Done {
         /// The result file's name inside the output folder.
         output: String,
+        /// Why the result is incomplete (pages missing), when it is: a later run that skips
+        /// the input as done says so again rather than calling it done.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        incomplete: Option<String>,
     },
     /// It failed.
     Failed {
@@ -127,6 +131,8 @@ pub struct State {
     pub simulated: bool,
     /// Its last event.
     pub last: Last,
+    /// When its last event is `Done` with an incomplete result: the warning that said so.
+    pub incomplete: Option<String>,
 }
 
 /// What an existing journal says.
@@ -168,14 +174,19 @@ pub fn replay(text: &str) -> Replay {
             job: None,
             simulated: false,
             last: Last::Submitted,
+            incomplete: None,
         });
+        entry.incomplete = None;
         match record.event {
             Event::Submitted { job, simulated } => {
                 entry.job = Some(job);
                 entry.simulated = simulated;
                 entry.last = Last::Submitted;
             }
-            Event::Done { output } if is_plain_name(&output) => entry.last = Last::Done(output),
+            Event::Done { output, incomplete } if is_plain_name(&output) => {
+                entry.last = Last::Done(output);
+                entry.incomplete = incomplete;
+            }
             Event::Done { .. } => out.refused += 1,
             Event::Failed { error } => entry.last = Last::Failed(error),
         }
@@ -286,6 +297,7 @@ mod tests {
         let done = Record {
             input: "/in/a.png".into(),
             event: Event::Done {
+                incomplete: None,
                 output: "a.png.txt".into(),
             },
         };
@@ -337,6 +349,7 @@ mod tests {
                 input: "y".into(),
                 event: Event::Done {
                     output: "y.txt".into(),
+                    incomplete: None,
                 },
             })
             .await

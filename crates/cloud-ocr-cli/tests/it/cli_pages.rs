@@ -326,3 +326,43 @@ async fn an_identity_document_runs_the_polled_card_pair() {
     assert!(stderr(&out).contains("Nationality"), "{}", stderr(&out));
     assert_eq!(emu.recorded_requests().len(), 0);
 }
+
+/// A batch result with pages missing is incomplete, and stays so: a later run in the same
+/// folder skips it as done earlier but says again that it is incomplete, and exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_says_again_on_the_next_run_that_a_result_is_incomplete() {
+    let emu = emulator(quick_tasks()).await;
+    emu.inject(Fault::failed_pages([3]).for_service(Service::Lkeap));
+    let sandbox = Sandbox::new();
+    std::fs::create_dir_all(sandbox.path().join("in")).unwrap();
+    std::fs::copy(report_pdf(), sandbox.path().join("in/report.pdf")).unwrap();
+    let config = sandbox.write("fast.toml", "[lkeap]\npoll_interval_secs = 0.05\n");
+    let batch = || {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.args(["batch", "in", "--out", "out", "--provider", "lkeap"])
+            .args(["--endpoint", emu.endpoints().tencent.as_str(), "--config"])
+            .arg(&config);
+        cmd
+    };
+    let out = run(batch()).await;
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("1 of the done are incomplete"),
+        "{}",
+        stderr(&out)
+    );
+    let before = emu.recorded_len();
+    let out = run(batch()).await;
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("1 done earlier"), "{err}");
+    assert!(
+        err.contains("1 of the done are incomplete (pages missing; 1 of them done earlier)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("page 3") && err.contains("(done earlier)"),
+        "{err}"
+    );
+    assert_eq!(emu.recorded_len(), before, "nothing is sent again");
+}
