@@ -20,7 +20,7 @@ use cloud_ocr::core::provider::{wait, wait_timed};
 use cloud_ocr::core::{Options, Usage};
 use cloud_ocr::{Env, Error, ErrorKind, Job, OcrProvider, OutputFormat, ScanOutput};
 use serde::Serialize;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::args::BatchArgs;
@@ -233,7 +233,7 @@ struct Context {
     /// and nothing more is submitted.
     auth_refused: AtomicBool,
     /// `-j`: permits to submit (held during the submitting call only).
-    submitting: Semaphore,
+    submitting: Arc<Semaphore>,
     /// How long each provider's tasks take, learned from this run's first polls.
     timers: Mutex<HashMap<String, Arc<TaskTimer>>>,
 }
@@ -491,7 +491,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         compact: args.compact,
         progress: Progress::new(work.len() as u64, quiet),
         auth_refused: AtomicBool::new(false),
-        submitting: Semaphore::new(usize::from(args.concurrency)),
+        submitting: Arc::new(Semaphore::new(usize::from(args.concurrency))),
         timers: Mutex::new(HashMap::new()),
     });
     // Never fewer than -j: the in-flight cap bounds waiting jobs, not submitting calls.
@@ -499,12 +499,19 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         (args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT) as usize)
             .max(usize::from(args.concurrency)),
     ));
-    // Inputs start in order: an in-flight permit is taken before each task is spawned, and
-    // the submit permits are handed out first come, first served.
+    // Inputs start in order: an in-flight permit, and for a new input its turn to submit,
+    // are taken here, before its task is spawned.
     let mut tasks = JoinSet::new();
     for item in work {
         let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
             break;
+        };
+        let turn = match &item.resume {
+            Some(_) => None,
+            None => match Arc::clone(&context.submitting).acquire_owned().await {
+                Ok(turn) => Some(turn),
+                Err(_) => break,
+            },
         };
         let context = Arc::clone(&context);
         if context.auth_refused.load(Ordering::Relaxed) {
@@ -514,7 +521,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             let _permit = permit;
             let display = item.input.display.clone();
             let output = item.output.clone();
-            let result = process(&context, item).await;
+            let result = process(&context, item, turn).await;
             result.map(|result| (display, output, result))
         });
     }
@@ -695,14 +702,14 @@ fn journal_error(context: &Context, e: std::io::Error) -> Error {
 /// result file, journal it. A failure is journalled and reported; an incomplete document is
 /// written and its warning returned.
 ///
-/// `None`: not started, because the service refused the credentials while it waited for its
-/// turn to submit.
-async fn process(context: &Context, item: Work) -> Option<Result<Finished, Error>> {
+/// `turn`: a new input's permit to submit, given back once it is submitted. `None` returned:
+/// not started, because the service refused the credentials before its turn.
+async fn process(
+    context: &Context,
+    item: Work,
+    turn: Option<OwnedSemaphorePermit>,
+) -> Option<Result<Finished, Error>> {
     let key = item.input.key.clone();
-    let turn = match &item.resume {
-        Some(_) => None,
-        None => Some(context.submitting.acquire().await.ok()?),
-    };
     if context.auth_refused.load(Ordering::Relaxed) {
         return None;
     }
@@ -753,7 +760,7 @@ async fn process(context: &Context, item: Work) -> Option<Result<Finished, Error
 async fn recognise(
     context: &Context,
     item: &Work,
-    turn: Option<SemaphorePermit<'_>>,
+    turn: Option<OwnedSemaphorePermit>,
 ) -> Result<Finished, Error> {
     let provider = &context.provider;
     let mut cached = false;
