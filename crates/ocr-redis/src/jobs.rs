@@ -4,7 +4,7 @@
 //! Layout (`<run>` is the run id, `<id>` the first 32 hex digits of SHA-256 of the input key):
 //!
 //! ```text
-//! cloud-ocr:run:<run>:meta        hash  total (inputs in the list), created_ms
+//! cloud-ocr:run:<run>:meta        hash  total (inputs in the list), settings, created_ms
 //! cloud-ocr:run:<run>:index       set   <id> of every input ever claimed
 //! cloud-ocr:run:<run>:input:<id>  hash  input, state, worker, lease_until (server ms),
 //!                                       job (JSON), output, submissions, updated_ms,
@@ -219,6 +219,32 @@ impl RedisJobStore {
         pipe.hset_nx(&key, "total", total).ignore();
         pipe.cmd("TIME").ignore();
         self.timed(pipe.query_async::<()>(&mut c)).await
+    }
+
+    /// Records the settings every worker of the run must share (the first worker's stay),
+    /// and refuses a worker whose `settings` differ: workers of one run applying different
+    /// recognition options or result formats would each write their own kind of result.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`] (field `run-id`) naming both settings when they differ; a
+    /// service error when Redis cannot be reached.
+    pub async fn agree_settings(&self, settings: &str) -> Result<()> {
+        let mut c = self.manager.clone();
+        let key = self.key("meta");
+        let mut pipe = redis::pipe();
+        pipe.hset_nx(&key, "settings", settings).ignore();
+        pipe.hget(&key, "settings");
+        let (kept,): (Option<String>,) = self.timed(pipe.query_async(&mut c)).await?;
+        match kept {
+            Some(kept) if kept != settings => Err(Error::config(format!(
+                "the run {} was started with other settings ({kept}) than this worker's \
+                 ({settings}): start it with the same ones, or give another --run-id",
+                self.run
+            ))
+            .with_field("run-id")),
+            _ => Ok(()),
+        }
     }
 
     /// Claims `input` for `worker` with a lease of `lease`; `retry_failed_before` (server time

@@ -40,7 +40,8 @@ use crate::client::{Inner, TencentOcr};
 #[must_use]
 pub struct TencentOcrBuilder {
     credentials: Option<Arc<dyn ProvideCredential>>,
-    endpoint: Endpoint,
+    site: Site,
+    endpoint: Option<Endpoint>,
     card_endpoint: Option<Endpoint>,
     region: Option<String>,
     card_region: String,
@@ -57,6 +58,7 @@ impl fmt::Debug for TencentOcrBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TencentOcrBuilder")
             .field("credentials", &self.credentials)
+            .field("site", &self.site)
             .field("endpoint", &self.endpoint)
             .field("card_endpoint", &self.card_endpoint)
             .field("region", &self.region)
@@ -71,7 +73,8 @@ impl Default for TencentOcrBuilder {
     fn default() -> Self {
         TencentOcrBuilder {
             credentials: None,
-            endpoint: Site::default().endpoint(),
+            site: Site::default(),
+            endpoint: None,
             card_endpoint: None,
             region: None,
             card_region: DEFAULT_CARD_REGION.to_owned(),
@@ -110,9 +113,11 @@ impl TencentOcrBuilder {
     /// The site of ExtractDocMulti and General*OCR: its hosts (default
     /// [`Site::International`], `ocr.intl.tencentcloudapi.com`, the site the documentation
     /// describes; [`Site::Domestic`] is `ocr.tencentcloudapi.com`). Keys are site-specific.
-    /// Same as [`endpoint`](Self::endpoint) with the site's endpoint.
-    pub fn site(self, site: Site) -> Self {
-        self.endpoint(site.endpoint())
+    /// An [`endpoint`](Self::endpoint) set before or after takes precedence, as in every
+    /// Tencent builder: a proxy or test server is never bypassed for the site's host.
+    pub fn site(mut self, site: Site) -> Self {
+        self.site = site;
+        self
     }
 
     /// How many pages of a PDF are recognised at once (default 4); the rate limits apply
@@ -122,11 +127,11 @@ impl TencentOcrBuilder {
         self
     }
 
-    /// The endpoint of ExtractDocMulti and General*OCR (default [`Endpoint::International`]). A
-    /// [`Endpoint::Custom`] one is used by the card pair too, unless
+    /// The endpoint of ExtractDocMulti and General*OCR (default: the [`site`](Self::site)'s).
+    /// A [`Endpoint::Custom`] one is used by the card pair too, unless
     /// [`card_endpoint`](Self::card_endpoint) is set.
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = endpoint;
+        self.endpoint = Some(endpoint);
         self
     }
 
@@ -200,7 +205,8 @@ impl TencentOcrBuilder {
                 Some((action, rate))
             })
             .collect();
-        let card_endpoint = match (self.card_endpoint, &self.endpoint) {
+        let endpoint = self.endpoint.unwrap_or_else(|| self.site.endpoint());
+        let card_endpoint = match (self.card_endpoint, &endpoint) {
             (Some(e), _) => e,
             (None, Endpoint::Custom(url)) => Endpoint::Custom(url.clone()),
             (None, _) => Endpoint::International,
@@ -222,7 +228,7 @@ impl TencentOcrBuilder {
             }
             b.build()
         };
-        let general = make(self.endpoint.clone(), self.region.as_deref())?;
+        let general = make(endpoint, self.region.as_deref())?;
         let card = make(card_endpoint, Some(&self.card_region))?;
         Ok(TencentOcr {
             inner: Arc::new(Inner {

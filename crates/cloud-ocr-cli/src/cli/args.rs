@@ -96,13 +96,14 @@ pub struct ProviderArgs {
     #[arg(long, value_name = "URL", conflicts_with = "emulator")]
     pub endpoint: Option<String>,
 
-    /// The section of the Tencent profile file (~/.tencentcloud/credentials) to read
-    /// (default: TENCENTCLOUD_PROFILE, else `default`).
-    #[arg(long, value_name = "NAME")]
+    /// Read the Tencent keys from this section of the profile file
+    /// (~/.tencentcloud/credentials), even when TENCENTCLOUD_SECRET_ID is set (without it:
+    /// the variables, else the section TENCENTCLOUD_PROFILE names, else `default`).
+    #[arg(long, value_name = "NAME", conflicts_with = "emulator")]
     pub profile: Option<String>,
 
     /// The region (tc-ocr, lkeap: the API region; cos-ci: the bucket's region).
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", conflicts_with = "emulator")]
     pub region: Option<String>,
 
     /// Use the embedded emulator (simulated results) even if credentials are set.
@@ -323,9 +324,10 @@ pub struct BatchArgs {
     pub run_id: Option<String>,
 
     /// With a coordinator: how long a worker's hold on an input lasts without renewal
-    /// (renewed while it works); a stopped worker's inputs are taken over after it.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub lease_secs: f64,
+    /// (renewed while it works); a stopped worker's inputs are taken over after it (default
+    /// 30).
+    #[arg(long, value_name = "SECS")]
+    pub lease_secs: Option<f64>,
 
     /// With a coordinator: print the whole run's progress (every worker) and exit.
     #[arg(long)]
@@ -338,6 +340,17 @@ pub struct EmulatorArgs {
     /// The emulator's options.
     #[command(flatten)]
     pub options: ocr_emulator::cli::CliOptions,
+}
+
+/// `--compact` shapes JSON only: with another format it would be dropped without a word.
+pub fn check_compact(compact: bool, format: OutputFormat) -> Result<(), String> {
+    match compact && format != OutputFormat::Json {
+        true => Err(format!(
+            "--compact writes JSON on one line, and -f {format} is not JSON: use -f json, or \
+             drop --compact"
+        )),
+        false => Ok(()),
+    }
 }
 
 fn provider_parser() -> impl TypedValueParser<Value = ProviderKind> {

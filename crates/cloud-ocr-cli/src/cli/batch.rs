@@ -23,7 +23,7 @@ use serde::Serialize;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use super::args::BatchArgs;
+use super::args::{check_compact, BatchArgs};
 use super::coordinated;
 use super::cost::{describe, priced, Totals};
 use super::exit::{fail, one_line, Exit};
@@ -39,17 +39,28 @@ const DEFAULT_MAX_IN_FLIGHT: u32 = 1000;
 
 /// Runs `batch`; with `quiet`, only warnings, failures and errors are shown.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
+    if let Err(message) = check_compact(args.compact, args.format) {
+        eprintln!("cloud-ocr: {message}");
+        return Exit::Usage;
+    }
     match coordinated::coordinator_url(&args) {
         Ok(Some(url)) => return coordinated::run(args, env, quiet, &url).await,
-        Ok(None) if args.status || args.run_id.is_some() => {
+        Ok(None) if args.status || args.run_id.is_some() || args.lease_secs.is_some() => {
             eprintln!(
-                "cloud-ocr: --status and --run-id need a coordinator (--coordinator URL, or \
-                 `coordinator` in the configuration file)"
+                "cloud-ocr: --status, --run-id and --lease-secs need a coordinator \
+                 (--coordinator URL, or `coordinator` in the configuration file)"
             );
             return Exit::Usage;
         }
         Ok(None) => {}
         Err(e) => return fail(&e),
+    }
+    if args.cost.dry_run && args.summary.is_some() {
+        eprintln!(
+            "cloud-ocr: --summary records what a run did, and a dry run does nothing: drop \
+             --summary (the dry run prints each input's estimate and the total)"
+        );
+        return Exit::Usage;
     }
     if args.cost.dry_run {
         let session = match Session::open(&args.provider, &args.cost, env).await {
@@ -101,6 +112,22 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
     exit
 }
 
+/// Why `args.out` cannot take this run's results: it holds results of another `-f` (a run
+/// resumed from it would mix formats).
+fn format_conflict(args: &BatchArgs, states: &HashMap<String, State>) -> Option<String> {
+    let ext = args.format.extension();
+    let other = states.values().find_map(|state| match &state.last {
+        Last::Done(name) if !name.ends_with(&format!(".{ext}")) => Some(name.clone()),
+        _ => None,
+    })?;
+    Some(format!(
+        "{} holds results in another format ({other}); this run writes .{ext} files (-f {}). \
+         Use a new --out for another format, or the same -f to resume.",
+        args.out.display(),
+        args.format
+    ))
+}
+
 /// `batch --dry-run`: every input checked as a real run checks it, and what the run would
 /// bill, per input and in total; nothing is sent and nothing is written.
 async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
@@ -113,6 +140,10 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
     let states = std::fs::read_to_string(args.out.join(JOURNAL_FILE))
         .map(|text| replay(&text).states)
         .unwrap_or_default();
+    if let Some(message) = format_conflict(args, &states) {
+        eprintln!("cloud-ocr: {message}");
+        return Exit::Usage;
+    }
     let options = args.recognition.apply(session.options.clone());
     let chain = session.ids.len() > 1;
     let mut totals = Totals::default();
@@ -355,18 +386,8 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         );
     }
     remove_stale_temps(&args.out);
-    let ext = args.format.extension();
-    let other = replay.states.values().find_map(|state| match &state.last {
-        Last::Done(name) if !name.ends_with(&format!(".{ext}")) => Some(name.clone()),
-        _ => None,
-    });
-    if let Some(name) = other {
-        eprintln!(
-            "cloud-ocr: {} holds results in another format ({name}); this run writes .{ext} \
-             files (-f {}). Use a new --out for another format, or the same -f to resume.",
-            args.out.display(),
-            args.format
-        );
+    if let Some(message) = format_conflict(args, &replay.states) {
+        eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
     }
 

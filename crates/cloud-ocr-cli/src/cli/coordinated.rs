@@ -36,6 +36,9 @@ use super::progress::Progress;
 use super::scan::incomplete_warning;
 use super::session::Session;
 
+/// `--lease-secs` when not given.
+const DEFAULT_LEASE_SECS: f64 = 30.0;
+
 /// The spill file in the output folder: what a worker could not record in Redis.
 pub const SPILL_FILE: &str = ".cloud-ocr-coordinator-spill.jsonl";
 
@@ -211,7 +214,8 @@ pub fn coordinator_url(args: &BatchArgs) -> Result<Option<String>, Error> {
 
 /// Runs `batch` as one worker of the run on the coordinator at `url`.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
-    if !(args.lease_secs.is_finite() && args.lease_secs >= 1.0) {
+    let lease_secs = args.lease_secs.unwrap_or(DEFAULT_LEASE_SECS);
+    if !(lease_secs.is_finite() && lease_secs >= 1.0) {
         eprintln!("cloud-ocr: --lease-secs must be a number of seconds, 1 or more");
         return Exit::Usage;
     }
@@ -270,6 +274,18 @@ fn run_id(inputs: &[Input], scope: &str, ext: &str) -> String {
     id
 }
 
+/// What every worker of a run must apply the same way: the recognition options and the
+/// shape of the result files.
+fn settings(args: &BatchArgs, session: &Session) -> String {
+    let options = args.recognition.apply(session.options.clone());
+    let options = serde_json::to_string(&options).unwrap_or_default();
+    format!(
+        "-f {}{}, options {options}",
+        args.format,
+        if args.compact { " --compact" } else { "" }
+    )
+}
+
 fn worker_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -320,6 +336,9 @@ async fn coordinate(session: &Session, args: &BatchArgs, quiet: bool, url: &str)
     if let Err(e) = store.register(inputs.len()).await {
         return fail(&e);
     }
+    if let Err(e) = store.agree_settings(&settings(args, session)).await {
+        return fail(&e);
+    }
     if let Err(e) = recover_spill(&store, &args.out).await {
         return fail(&e);
     }
@@ -333,7 +352,7 @@ async fn coordinate(session: &Session, args: &BatchArgs, quiet: bool, url: &str)
     };
     let names = output_names(&inputs, ext, &|_| None, &HashSet::new());
     let worker = worker_id();
-    let lease = Duration::from_secs_f64(args.lease_secs);
+    let lease = Duration::from_secs_f64(args.lease_secs.unwrap_or(DEFAULT_LEASE_SECS));
     let gated = !session.ids.is_empty()
         && session
             .ids

@@ -98,6 +98,14 @@ pub fn collect(
             .ok()
             .and_then(|head| Format::detect(&head[..head.len().min(64)], None))
             .is_some();
+        if recursive && !document {
+            return Err(Error::config(format!(
+                "--recursive looks in sub-folders, and {} is a list file: give its folder, \
+                 or drop --recursive",
+                target.display()
+            ))
+            .with_field("recursive"));
+        }
         if document {
             return Err(Error::config(format!(
                 "{} is a document: batch expects a folder or a list file (one path or URL per \

@@ -8,7 +8,7 @@ use cloud_ocr::core::provider::wait;
 use cloud_ocr::{Env, Error, OutputFormat, Request, ScanOutput};
 use serde_json::json;
 
-use super::args::ScanArgs;
+use super::args::{check_compact, ScanArgs};
 use super::cost::{describe, priced};
 use super::exit::{fail, Exit};
 use super::fsutil::write_atomic;
@@ -182,6 +182,10 @@ async fn check_file_type(
 
 /// Runs `scan`.
 pub async fn run(args: ScanArgs, env: &Env) -> Exit {
+    if let Err(message) = check_compact(args.compact, args.format) {
+        eprintln!("cloud-ocr: {message}");
+        return Exit::Usage;
+    }
     let request = match if args.input == "-" {
         request_from_stdin()
     } else {
@@ -244,7 +248,10 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
             "currency": amount.as_ref().and_then(|e| e.currency.clone()),
             "unpriced": amount.as_ref().map(|e| e.unpriced.clone()).unwrap_or_default(),
         });
-        format!("{value}\n")
+        match args.compact {
+            true => format!("{value}\n"),
+            false => format!("{value:#}\n"),
+        }
     } else {
         let from_cache = if cached { " (from the cache)" } else { "" };
         let by = if session.ids.len() > 1 {
@@ -259,7 +266,9 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
             priced(&session.prices, provider, &usage)
         )
     };
-    print!("{text}");
+    if let Err(exit) = emit(args.output.as_deref(), text).await {
+        return exit;
+    }
     if session.simulated {
         eprintln!(
             "cloud-ocr: dry run on the embedded emulator: nothing was sent, and a real run \
@@ -317,11 +326,26 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    match &args.output {
+    if let Err(exit) = emit(args.output.as_deref(), text).await {
+        return exit;
+    }
+    match incomplete {
+        Some(warning) => {
+            eprintln!("{warning}");
+            Exit::Failed
+        }
+        None => Exit::Ok,
+    }
+}
+
+/// Writes what `scan` prints to `-o PATH` (atomically), else to stdout (a closed pipe is not
+/// an error).
+async fn emit(path: Option<&Path>, text: String) -> Result<(), Exit> {
+    match path {
         Some(path) => {
-            if let Err(e) = write_atomic(path.clone(), text.into_bytes()).await {
+            if let Err(e) = write_atomic(path.to_path_buf(), text.into_bytes()).await {
                 eprintln!("cloud-ocr: cannot write {}: {e}", path.display());
-                return Exit::Usage;
+                return Err(Exit::Usage);
             }
         }
         None => {
@@ -332,18 +356,12 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
             {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     eprintln!("cloud-ocr: cannot write the result: {e}");
-                    return Exit::Failed;
+                    return Err(Exit::Failed);
                 }
             }
         }
     }
-    match incomplete {
-        Some(warning) => {
-            eprintln!("{warning}");
-            Exit::Failed
-        }
-        None => Exit::Ok,
-    }
+    Ok(())
 }
 
 /// The warning for a result that is only a file (a docx, a PDF …) written as text or

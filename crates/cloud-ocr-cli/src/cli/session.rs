@@ -151,6 +151,7 @@ impl Session {
         for kind in ProviderKind::ALL {
             file.provider_config(*kind)?;
         }
+        same_options(&chosen, file)?;
         if args.emulator {
             return Session::embedded(chosen, file, EMULATOR_FLAG_NOTICE).await;
         }
@@ -180,7 +181,11 @@ impl Session {
         for kind in &kinds {
             let mut config = configure(*kind)?;
             if let Some(endpoint) = &args.endpoint {
+                // The flag names where every request goes: the file's per-service hosts of
+                // cos-ci would otherwise take precedence over it.
                 config.endpoint = Some(endpoint.clone());
+                config.cos_endpoint = None;
+                config.ci_endpoint = None;
             }
             if let Some(backend) = &shared {
                 config = config.with_rate_limit_backend(Arc::clone(backend));
@@ -279,6 +284,26 @@ impl Session {
             emulator.shutdown().await;
         }
     }
+}
+
+/// A chain sends one request, with one set of options, to whichever member takes it: members
+/// whose `options` tables differ are refused, since all but one table would be dropped.
+fn same_options(chain: &[ProviderKind], file: &ConfigFile) -> Result<()> {
+    let Some((first, rest)) = chain.split_first() else {
+        return Ok(());
+    };
+    let options = file.provider_config(*first)?.options;
+    for kind in rest {
+        if file.provider_config(*kind)?.options != options {
+            return Err(Error::config(format!(
+                "a fallback chain sends every member the same request options, and the \
+                 `options` of [{kind}] differ from those of [{first}]: make them the same, or \
+                 give the options as flags"
+            ))
+            .with_field("options"));
+        }
+    }
+    Ok(())
 }
 
 /// The first provider whose credentials are found; an error as soon as one provider's

@@ -230,6 +230,37 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
     ]);
     let out = run(cmd).await;
     assert_exit(&out, 0);
+    // --profile is what was asked for: the environment's (wrong) keys never stand in for it.
+    let wrong = [
+        (
+            "TENCENTCLOUD_SECRET_ID",
+            "AKIDwrong0000000000000000000000000000",
+        ),
+        ("TENCENTCLOUD_SECRET_KEY", "wrong"),
+    ];
+    let mut cmd = sandbox.cloud_ocr(&wrong);
+    cmd.arg("scan").arg(invoice_png()).args([
+        "-p",
+        "tc-ocr",
+        "--endpoint",
+        &tencent,
+        "--profile",
+        "work",
+        "--no-cache",
+    ]);
+    assert_exit(&run(cmd).await, 0);
+    // Keys in the configuration file and --profile are two sources: refused, nothing sent.
+    let config = sandbox.write(
+        "keys.toml",
+        "[tc-ocr.credentials]\nsecret_id = \"AKIDx\"\nsecret_key = \"y\"\n",
+    );
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .arg("--config")
+        .arg(&config)
+        .args(["-p", "tc-ocr", "--endpoint", &tencent, "--profile", "work"]);
+    assert_config_error(&run(cmd).await, &["credentials.profile", "two sources"]);
     // TENCENTCLOUD_PROFILE=work, and the provider detected from the profile file.
     let mut cmd = sandbox.cloud_ocr(&[("TENCENTCLOUD_PROFILE", "work")]);
     cmd.arg("scan")
@@ -237,7 +268,7 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
         .args(["--endpoint", &tencent, "--no-cache"]);
     let out = run(cmd).await;
     assert_exit(&out, 0);
-    assert_eq!(emu.submissions(Service::Ocr), 2);
+    assert_eq!(emu.submissions(Service::Ocr), 3);
     // The default section's keys are refused by the service: exit 3.
     let mut cmd = sandbox.cloud_ocr(&[]);
     cmd.arg("scan")
@@ -279,4 +310,37 @@ async fn named_profiles_and_the_region_come_from_flags_or_the_environment() {
         "Not A Region",
     ]);
     assert_config_error(&run(cmd).await, &["`region`"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_wins_over_the_sites_and_hosts_of_the_file() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let tencent = emu.endpoints().tencent.to_string();
+    // Nothing listens on port 9: a request sent to the file's hosts fails the run.
+    let config = sandbox.write(
+        "cloud-ocr.toml",
+        "[tc-ocr]\nsite = \"domestic\"\n[lkeap]\nsite = \"domestic\"\n\
+         [cos-ci]\ncos_endpoint = \"http://127.0.0.1:9/cos/\"\n\
+         ci_endpoint = \"http://127.0.0.1:9/ci/\"\n",
+    );
+    let endpoints = emu.endpoints();
+    let mut vars = tencent_vars().to_vec();
+    vars.push(("CLOUD_OCR_COS_BUCKET", &endpoints.bucket));
+    vars.push(("CLOUD_OCR_COS_REGION", &endpoints.region));
+    for provider in ["tc-ocr", "lkeap", "cos-ci"] {
+        let mut cmd = sandbox.cloud_ocr(&vars);
+        cmd.arg("scan")
+            .arg(invoice_png())
+            .arg("--config")
+            .arg(&config)
+            .args(["-p", provider, "--endpoint", &tencent, "--no-cache"]);
+        let out = run(cmd).await;
+        assert_exit(&out, 0);
+        assert!(
+            stdout(&out).contains("Total"),
+            "{provider}: {}",
+            stdout(&out)
+        );
+    }
 }

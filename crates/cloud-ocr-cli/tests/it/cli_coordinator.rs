@@ -404,3 +404,47 @@ fn redis_stopped_mid_run_stops_the_workers_and_a_rerun_finishes_without_loss() {
         "nothing submitted twice, nothing lost"
     );
 }
+
+/// Workers of one run apply the same options: a worker started with others is refused
+/// before it claims anything.
+#[test]
+fn a_worker_with_other_options_is_refused_by_the_run() {
+    let redis = Redis::start();
+    let emulator = EmulatorProcess::start(50);
+    let sandbox = Sandbox::new();
+    write_inputs(&sandbox.path().join("in"), 3);
+    let config = sandbox.write(
+        "cloud-ocr.toml",
+        "provider = \"lkeap\"\n[lkeap]\npoll_interval_secs = 0.2\n",
+    );
+    let worker = |extra: &[&str]| {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.args(["batch", "in", "--out", "out", "--no-cache"])
+            .args(["--endpoint", &emulator.base, "--coordinator", &redis.url()])
+            .arg("--config")
+            .arg(&config)
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let first = worker(&[]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let sent = emulator.get("/_emulator/record")["submissions"][CREATE]
+        .as_u64()
+        .unwrap();
+    let other = worker(&["--strict"]);
+    assert_eq!(other.status.code(), Some(2), "{}", stderr(&other));
+    assert!(
+        stderr(&other).contains("other settings"),
+        "{}",
+        stderr(&other)
+    );
+    // The same settings join the run (nothing left to do).
+    let same = worker(&[]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(
+        emulator.get("/_emulator/record")["submissions"][CREATE]
+            .as_u64()
+            .unwrap(),
+        sent
+    );
+}

@@ -339,3 +339,145 @@ async fn a_chain_naming_a_provider_twice_says_so() {
     assert!(err.contains("names tc-ocr twice"), "{err}");
     assert!(!err.contains("--endpoint"), "{err}");
 }
+
+/// A flag that would have no effect in the combination given is refused (exit 2, naming it,
+/// nothing sent), never dropped without a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_without_effect_in_their_combination_are_refused() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 2);
+    sandbox.write("list.txt", "in/doc-0.png\n");
+    sandbox.write(
+        "chain.toml",
+        "provider = [\"tc-ocr\", \"lkeap\"]\n[tc-ocr.options]\nlanguages = [\"zh\"]\n",
+    );
+    let tencent = emu.endpoints().tencent.to_string();
+    let with_endpoint = ["--endpoint", tencent.as_str()];
+    let cases: [(Vec<&str>, &str); 9] = [
+        (vec!["scan", "in/doc-0.png", "--compact"], "--compact"),
+        (
+            vec!["scan", "in/doc-0.png", "-f", "markdown", "--compact"],
+            "--compact",
+        ),
+        (vec!["batch", "in", "--out", "o", "--compact"], "--compact"),
+        (
+            vec!["batch", "in", "--out", "o", "--lease-secs", "5"],
+            "--lease-secs",
+        ),
+        (
+            vec![
+                "batch",
+                "in",
+                "--out",
+                "o",
+                "--dry-run",
+                "--summary",
+                "s.jsonl",
+            ],
+            "--summary",
+        ),
+        (vec!["batch", "list.txt", "--out", "o", "-r"], "--recursive"),
+        (
+            vec!["scan", "in/doc-0.png", "--emulator", "--profile", "work"],
+            "--profile",
+        ),
+        (
+            vec![
+                "scan",
+                "in/doc-0.png",
+                "--emulator",
+                "--region",
+                "ap-beijing",
+            ],
+            "--region",
+        ),
+        (
+            vec!["scan", "in/doc-0.png", "--config", "chain.toml"],
+            "the `options` of [lkeap] differ from those of [tc-ocr]",
+        ),
+    ];
+    for (args, named) in cases {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.args(&args);
+        if !args.contains(&"--emulator") && !args.contains(&"--config") {
+            cmd.args(with_endpoint);
+        }
+        let out = run(cmd).await;
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(named), "{args:?}: {}", stderr(&out));
+        assert!(!sandbox.path().join("s.jsonl").exists());
+    }
+    assert_eq!(emu.recorded_requests().len(), 0, "nothing was sent");
+}
+
+/// `scan --dry-run` checks and prices the input without sending it, in the format asked for,
+/// to `-o` when given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_dry_run_prints_or_writes_its_estimate_and_sends_nothing() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let tencent = emu.endpoints().tencent.to_string();
+    let dry = |extra: &[&str]| {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.arg("scan")
+            .arg(invoice_png())
+            .args(["-p", "tc-ocr", "--endpoint", &tencent, "--dry-run"])
+            .args(extra);
+        cmd
+    };
+    let out = run(dry(&[])).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 billed call"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("nothing was sent"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(dry(&["-f", "json"])).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.trim_end().contains('\n'),
+        "pretty unless --compact: {text}"
+    );
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["dry_run"], true);
+    assert_eq!(value["usage"]["calls"]["GeneralAccurateOCR"], 1, "{value}");
+
+    let out = run(dry(&["-f", "json", "--compact", "-o", "estimate.json"])).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let written = std::fs::read_to_string(sandbox.path().join("estimate.json")).unwrap();
+    assert_eq!(written.trim_end().lines().count(), 1, "{written}");
+    let value: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(value["provider"], "tc-ocr");
+    assert_eq!(emu.recorded_requests().len(), 0, "nothing was sent");
+}
+
+/// A dry run judges the output folder as the real run would: results of another format there
+/// are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_dry_run_refuses_an_output_folder_of_another_format() {
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 2);
+    let tencent = emu.endpoints().tencent.to_string();
+    let batch = |extra: &[&str]| {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.args(["batch", "in", "--out", "out", "-p", "tc-ocr", "--no-cache"])
+            .args(["--endpoint", &tencent])
+            .args(extra);
+        cmd
+    };
+    assert_exit(&run(batch(&[])).await, 0);
+    let sent = emu.recorded_requests().len();
+    let out = run(batch(&["-f", "json", "--dry-run"])).await;
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("another format"), "{}", stderr(&out));
+    let out = run(batch(&["--dry-run"])).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("done earlier"), "{}", stdout(&out));
+    assert_eq!(emu.recorded_requests().len(), sent);
+}

@@ -456,16 +456,15 @@ type Lookup<T> = Result<std::result::Result<T, Missing>>;
 
 const PROFILE_HINT: &str = " (or write them to ~/.tencentcloud/credentials)";
 
-/// The Tencent credentials of `config`: by value, from named variables, or the default chain
-/// (environment, then profile file) over `env`.
+/// The Tencent credentials of `config`: by value, from named variables, from a named profile
+/// of the profile file, or the default chain (environment, then profile file) over `env`.
 #[cfg(any(feature = "tc-ocr", feature = "lkeap", feature = "cos-ci"))]
 fn tencent_credentials(
     config: &ProviderConfig,
     env: &Env,
 ) -> Lookup<Arc<dyn tc_signing::ProvideCredential>> {
     use tc_signing::{
-        Credential, CredentialChain, EnvProvider, EnvSource, ProfileProvider, ProvideCredential,
-        StaticProvider,
+        Credential, CredentialChain, EnvSource, ProfileProvider, ProvideCredential, StaticProvider,
     };
 
     let c = &config.credentials;
@@ -495,6 +494,17 @@ fn tencent_credentials(
         };
         Ok(Ok(Arc::new(StaticProvider::new(cred))))
     };
+    let given_elsewhere = [
+        c.secret_id.is_some() || c.secret_key.is_some(),
+        c.secret_id_env.is_some() || c.secret_key_env.is_some(),
+    ];
+    if c.profile.is_some() && given_elsewhere.contains(&true) {
+        return Err(Error::config(
+            "credentials.profile (or --profile) and credentials.secret_id / secret_key \
+             (or secret_id_env / secret_key_env) are two sources of the keys: give one",
+        )
+        .with_field("credentials.profile"));
+    }
     if c.secret_id.is_some() || c.secret_key.is_some() {
         let (Some(id), Some(key)) = (&c.secret_id, &c.secret_key) else {
             return Err(Error::config(
@@ -531,11 +541,12 @@ fn tencent_credentials(
         .with_field("credentials"));
     }
     let source: Arc<dyn EnvSource> = Arc::new(env.clone());
+    // A profile named explicitly is what the user asked for: the environment's keys (which
+    // the default chain reads first) never stand in for it.
     let chain = match &c.profile {
-        Some(profile) => CredentialChain::new(vec![
-            Arc::new(EnvProvider::new(Arc::clone(&source))),
-            Arc::new(ProfileProvider::new(source).with_profile_name(profile.clone())),
-        ]),
+        Some(profile) => CredentialChain::new(vec![Arc::new(
+            ProfileProvider::new(source).with_profile_name(profile.clone()),
+        )]),
         None => CredentialChain::default_chain(source),
     };
     match chain.provide_credential() {

@@ -141,6 +141,28 @@ fn default_endpoints_are_international_for_text_and_international_singapore_for_
 }
 
 #[test]
+fn a_custom_endpoint_wins_over_the_site_whichever_is_set_last() {
+    let proxy = Endpoint::Custom("http://127.0.0.1:9/".parse().unwrap());
+    for site_last in [false, true] {
+        let b = TencentOcr::builder().credential(credential());
+        let b = match site_last {
+            true => b.endpoint(proxy.clone()).site(Site::Domestic),
+            false => b.site(Site::Domestic).endpoint(proxy.clone()),
+        };
+        let ocr = b.build().unwrap();
+        assert_eq!(
+            ocr.general_client().endpoint_url().as_str(),
+            "http://127.0.0.1:9/",
+            "site set last: {site_last}"
+        );
+        assert_eq!(
+            ocr.card_client().endpoint_url().as_str(),
+            "http://127.0.0.1:9/"
+        );
+    }
+}
+
+#[test]
 fn building_without_credentials_is_a_config_error() {
     let err = TencentOcr::builder().build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
