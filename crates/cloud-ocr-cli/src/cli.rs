@@ -69,7 +69,7 @@ pub fn main() -> ExitCode {
     let env = Env::from_process();
     let exit = runtime.block_on(async move {
         match cli.command {
-            Command::Scan(args) => scan::run(args, &env).await,
+            Command::Scan(args) => scan::run(args, &env, quiet).await,
             Command::Batch(args) => batch::run(args, &env, quiet).await,
             Command::Emulator(args) => emulator::run(args).await,
             Command::Completions { .. } | Command::Man => Exit::Ok,

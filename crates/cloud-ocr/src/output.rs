@@ -347,17 +347,19 @@ fn fields_text(fields: &[ocr_core::Field]) -> String {
 
 /// The document as Markdown: its own Markdown when the provider made some (the whole
 /// document's, else the pages' joined), otherwise each line of text as a paragraph, with a
-/// rule between pages. Characters that would start Markdown syntax at the beginning of a line
-/// are escaped.
+/// rule between pages, followed by the fields as a table when there are fields too.
+/// Characters that would start Markdown syntax at the beginning of a line are escaped.
 ///
 /// ```
-/// use ocr_core::{Document, Line, Page};
+/// use ocr_core::{Document, Field, Line, Page};
 /// let mut doc = Document::new("p");
 /// let mut page = Page::new(1);
 /// page.lines.push(Line::new("# not a heading"));
 /// page.lines.push(Line::new("Total: 3"));
 /// doc.pages.push(page);
 /// assert_eq!(cloud_ocr::output::markdown(&doc), "\\# not a heading\n\nTotal: 3\n");
+/// doc.fields.push(Field { key: "Total".into(), value: "3 | EUR".into(), ..Field::default() });
+/// assert!(cloud_ocr::output::markdown(&doc).ends_with("| Field | Value |\n| --- | --- |\n| Total | 3 \\| EUR |\n"));
 /// ```
 pub fn markdown(doc: &Document) -> String {
     if let Some(md) = &doc.markdown {
@@ -398,7 +400,30 @@ pub fn markdown(doc: &Document) -> String {
     if !out.is_empty() {
         out.push('\n');
     }
+    // Text and fields both: the fields follow as a table, as `text` lists them after the
+    // text (never dropped).
+    if !pages.is_empty() && !doc.fields.is_empty() {
+        out.push_str("\n| Field | Value |\n| --- | --- |\n");
+        for f in &doc.fields {
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                table_cell(&f.key),
+                table_cell(&f.value)
+            ));
+        }
+    }
     out
+}
+
+/// A value made safe for one cell of a Markdown table: no line break, `|` escaped.
+fn table_cell(value: &str) -> String {
+    value
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
 
 /// Escapes what would make a line of plain text a heading, quote, list item or rule.

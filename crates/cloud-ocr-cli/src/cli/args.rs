@@ -122,7 +122,7 @@ pub struct CostArgs {
     /// The result cache folder (default: the platform's cache folder, e.g.
     /// ~/.cache/cloud-ocr). A document recognised before with the same provider, settings and
     /// options is answered from it with no request. Simulated results are never cached.
-    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["no_cache", "emulator"])]
     pub cache: Option<PathBuf>,
 
     /// Neither read nor write the result cache.
@@ -130,12 +130,12 @@ pub struct CostArgs {
     pub no_cache: bool,
 
     /// Recognise again even when the cache holds a result, and keep the new one.
-    #[arg(long, conflicts_with = "no_cache")]
+    #[arg(long, conflicts_with_all = ["no_cache", "emulator"])]
     pub refresh: bool,
 
     /// Also cache documents given by URL (what a URL serves can change: only for URLs whose
     /// content does not).
-    #[arg(long, conflicts_with = "no_cache")]
+    #[arg(long, conflicts_with_all = ["no_cache", "emulator"])]
     pub cache_urls: bool,
 }
 
@@ -351,6 +351,18 @@ pub fn check_compact(compact: bool, format: OutputFormat) -> Result<(), String> 
         )),
         false => Ok(()),
     }
+}
+
+/// Refuses outputs asked for (`--want`, or the configuration's `options.outputs`) that
+/// `format` has no place for: they are billed, and would be dropped from the result file.
+pub fn check_shown(options: &Options, format: OutputFormat) -> Result<(), String> {
+    if format != OutputFormat::Json && options.outputs.contains(&OutputKind::Layout) {
+        return Err(format!(
+            "--want layout asks for the words' positions, and -f {format} has no place for \
+             them: use -f json"
+        ));
+    }
+    Ok(())
 }
 
 fn provider_parser() -> impl TypedValueParser<Value = ProviderKind> {

@@ -31,7 +31,7 @@ use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
 use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
-use super::scan::{file_only_warning, incomplete_warning};
+use super::scan::{file_only_warning, incomplete_warning, skipped_warnings};
 use super::session::Session;
 
 /// `--max-in-flight` when not given: asynchronous jobs waiting at once.
@@ -67,6 +67,10 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
             Ok(s) => s,
             Err(e) => return fail(&e),
         };
+        if let Err(exit) = session.check_shown(&args.recognition, args.format) {
+            session.close().await;
+            return exit;
+        }
         let exit = dry_run(&session, &args).await;
         session.close().await;
         return exit;
@@ -82,6 +86,10 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    if let Err(exit) = session.check_shown(&args.recognition, args.format) {
+        session.close().await;
+        return exit;
+    }
     let exit = tokio::select! {
         exit = batch(&session, &args, quiet) => exit,
         _ = tokio::signal::ctrl_c() => {
@@ -103,11 +111,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
             Exit::Interrupted
         }
     };
-    if let Some(cache) = &session.cache {
-        for warning in cache.take_warnings() {
-            eprintln!("cloud-ocr: warning: {warning}");
-        }
-    }
+    session.print_cache_warnings();
     session.close().await;
     exit
 }
@@ -830,11 +834,8 @@ async fn recognise(
     } else {
         document.provider.clone()
     };
-    for skipped in &document.skipped_providers {
-        context.progress.line(&format!(
-            "cloud-ocr: warning: {}: {} was skipped: {}",
-            item.input.display, skipped.provider, skipped.message
-        ));
+    for line in skipped_warnings(&item.input.display, &document) {
+        context.progress.line(&line);
     }
     let mut usage = document.usage.clone();
     if context.simulated {

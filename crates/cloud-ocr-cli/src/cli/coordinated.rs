@@ -33,7 +33,7 @@ use super::exit::{fail, one_line, Exit};
 use super::fsutil::write_atomic;
 use super::inputs::{collect, output_names, Input};
 use super::progress::Progress;
-use super::scan::incomplete_warning;
+use super::scan::{file_only_warning, incomplete_warning, skipped_warnings};
 use super::session::Session;
 
 /// `--lease-secs` when not given.
@@ -247,6 +247,10 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    if let Err(exit) = session.check_shown(&args.recognition, args.format) {
+        session.close().await;
+        return exit;
+    }
     let exit = tokio::select! {
         exit = coordinate(&session, &args, quiet, url) => exit,
         _ = tokio::signal::ctrl_c() => {
@@ -258,6 +262,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
             Exit::Interrupted
         }
     };
+    session.print_cache_warnings();
     session.close().await;
     exit
 }
@@ -630,7 +635,11 @@ async fn process(context: &Arc<Context>, input: &Input, output: &str, resume: Op
     if lost.load(Ordering::SeqCst) {
         return;
     }
-    let warning = incomplete_warning(&input.display, &document);
+    let warning = incomplete_warning(&input.display, &document)
+        .or_else(|| file_only_warning(&input.display, &document, context.format));
+    for line in skipped_warnings(&input.display, &document) {
+        context.progress.line(&line);
+    }
     let producer = if document.provider.is_empty() {
         context.provider.id().to_owned()
     } else {

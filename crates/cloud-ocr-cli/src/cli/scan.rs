@@ -8,7 +8,7 @@ use cloud_ocr::core::provider::wait;
 use cloud_ocr::{Env, Error, OutputFormat, Request, ScanOutput};
 use serde_json::json;
 
-use super::args::{check_compact, ScanArgs};
+use super::args::{check_compact, check_shown, ScanArgs};
 use super::cost::{describe, priced};
 use super::exit::{fail, Exit};
 use super::fsutil::write_atomic;
@@ -180,8 +180,8 @@ async fn check_file_type(
     }
 }
 
-/// Runs `scan`.
-pub async fn run(args: ScanArgs, env: &Env) -> Exit {
+/// Runs `scan`; with `quiet`, only warnings and errors are shown on stderr.
+pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
     if let Err(message) = check_compact(args.compact, args.format) {
         eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
@@ -204,6 +204,11 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         Err(e) => return fail(&e),
     };
     let request = request.with_options(args.recognition.apply(session.options.clone()));
+    if let Err(message) = check_shown(&request.options, args.format) {
+        eprintln!("cloud-ocr: {message}");
+        session.close().await;
+        return Exit::Usage;
+    }
     let shown = session.ids.join(", ");
     if let Err(e) = check_file_type(&request, &args.input, session.provider.as_ref(), &shown).await
     {
@@ -211,21 +216,17 @@ pub async fn run(args: ScanArgs, env: &Env) -> Exit {
         return fail(&e);
     }
     let exit = if args.cost.dry_run {
-        dry_run(&session, &args, &request).await
+        dry_run(&session, &args, &request, quiet).await
     } else {
-        scan(&session, &args, &request).await
+        scan(&session, &args, &request, quiet).await
     };
-    if let Some(cache) = &session.cache {
-        for warning in cache.take_warnings() {
-            eprintln!("cloud-ocr: warning: {warning}");
-        }
-    }
+    session.print_cache_warnings();
     session.close().await;
     exit
 }
 
 /// `scan --dry-run`: the request checked as a real run checks it, and what it would bill.
-async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
+async fn dry_run(session: &Session, args: &ScanArgs, request: &Request, quiet: bool) -> Exit {
     // In a chain, the member that would answer: the first that accepts the input.
     let (provider, usage) = match session.estimate(request).await {
         Ok(estimate) => estimate,
@@ -269,6 +270,9 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
     if let Err(exit) = emit(args.output.as_deref(), text).await {
         return exit;
     }
+    if quiet {
+        return Exit::Ok;
+    }
     if session.simulated {
         eprintln!(
             "cloud-ocr: dry run on the embedded emulator: nothing was sent, and a real run \
@@ -280,7 +284,7 @@ async fn dry_run(session: &Session, args: &ScanArgs, request: &Request) -> Exit 
     Exit::Ok
 }
 
-async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
+async fn scan(session: &Session, args: &ScanArgs, request: &Request, quiet: bool) -> Exit {
     let provider = &session.provider;
     tracing::debug!(provider = provider.id(), "recognising one document");
     let recognised = async {
@@ -301,17 +305,14 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request) -> Exit {
         Ok(done) => done,
         Err(e) => return fail(&e),
     };
-    if cached {
+    if cached && !quiet {
         eprintln!(
             "cloud-ocr: {}: from the result cache (no request; --refresh recognises it again)",
             args.input
         );
     }
-    for skipped in &document.skipped_providers {
-        eprintln!(
-            "cloud-ocr: warning: {} was skipped: {}",
-            skipped.provider, skipped.message
-        );
+    for line in skipped_warnings(&args.input, &document) {
+        eprintln!("{line}");
     }
     let incomplete = incomplete_warning(&args.input, &document)
         .or_else(|| file_only_warning(&args.input, &document, args.format));
@@ -362,6 +363,19 @@ async fn emit(path: Option<&Path>, text: String) -> Result<(), Exit> {
         }
     }
     Ok(())
+}
+
+/// One warning line for each provider of a chain that was skipped for `input`, and why.
+pub fn skipped_warnings<'a>(
+    input: &'a str,
+    document: &'a cloud_ocr::core::Document,
+) -> impl Iterator<Item = String> + 'a {
+    document.skipped_providers.iter().map(move |skipped| {
+        format!(
+            "cloud-ocr: warning: {input}: {} was skipped: {}",
+            skipped.provider, skipped.message
+        )
+    })
 }
 
 /// The warning for a result that is only a file (a docx, a PDF …) written as text or

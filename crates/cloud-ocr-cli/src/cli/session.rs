@@ -10,10 +10,11 @@ use cloud_ocr::config::{
 use cloud_ocr::core::rate_limit::RateLimitBackend;
 use cloud_ocr::core::{Options, Request, Usage};
 use cloud_ocr::fallback::Fallback;
-use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, ProviderKind, Result};
+use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, OutputFormat, ProviderKind, Result};
 use ocr_emulator::{Emulator, EmulatorConfig};
 
-use super::args::{CostArgs, ProviderArgs};
+use super::args::{check_shown, CostArgs, ProviderArgs, RecognitionArgs};
+use super::exit::Exit;
 
 /// The one line printed when the embedded emulator stands in because nothing is configured.
 pub const NO_CREDENTIALS_NOTICE: &str = "cloud-ocr: no credentials found; using the embedded \
@@ -88,6 +89,12 @@ impl Session {
             .with_field("coordinator"));
         }
         session.prices = file.prices().clone();
+        if session.simulated && (cost.cache.is_some() || cost.refresh || cost.cache_urls) {
+            eprintln!(
+                "cloud-ocr: warning: simulated results are never cached: --cache, --refresh \
+                 and --cache-urls have no effect on the embedded emulator"
+            );
+        }
         if cost.no_cache || session.simulated {
             return Ok(session);
         }
@@ -276,6 +283,28 @@ impl Session {
         session.options = options;
         session.emulator = Some(emulator);
         Ok(session)
+    }
+
+    /// Refuses (exit 2, saying why) outputs asked for by `recognition` or this provider's
+    /// configured options that `format` would drop.
+    pub fn check_shown(
+        &self,
+        recognition: &RecognitionArgs,
+        format: OutputFormat,
+    ) -> std::result::Result<(), Exit> {
+        check_shown(&recognition.apply(self.options.clone()), format).map_err(|message| {
+            eprintln!("cloud-ocr: {message}");
+            Exit::Usage
+        })
+    }
+
+    /// Prints what the result cache could not do (a result it could not store or read), once.
+    pub fn print_cache_warnings(&self) {
+        if let Some(cache) = &self.cache {
+            for warning in cache.take_warnings() {
+                eprintln!("cloud-ocr: warning: {warning}");
+            }
+        }
     }
 
     /// Stops the embedded emulator, if any.

@@ -448,3 +448,39 @@ fn a_worker_with_other_options_is_refused_by_the_run() {
         sent
     );
 }
+
+/// A coordinated worker warns as a lone `batch` does: a chain member skipped for an input is
+/// named on stderr, with why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinated_worker_names_the_chain_members_it_skipped() {
+    use ocr_emulator::{EmulatorConfig, Fault, Service};
+    let redis = Redis::start();
+    let emu = emulator(EmulatorConfig::default().without_rate_limits()).await;
+    emu.inject(Fault::throttle().for_service(Service::Ocr).always());
+    let sandbox = Sandbox::new();
+    write_inputs(&sandbox.path().join("in"), 2);
+    let endpoints = emu.endpoints();
+    let config = sandbox.write(
+        "cloud-ocr.toml",
+        format!(
+            "provider = [\"tc-ocr\", \"picwish\"]\n\
+             [tc-ocr]\nendpoint = \"{}\"\nmax_attempts = 1\n\
+             [picwish]\nendpoint = \"{}\"\npoll_interval_secs = 0.2\n",
+            endpoints.tencent, endpoints.picwish
+        ),
+    );
+    let mut vars = tencent_vars().to_vec();
+    vars.extend(picwish_vars());
+    let mut cmd = sandbox.cloud_ocr(&vars);
+    cmd.args(["batch", "in", "--out", "out", "--no-cache"])
+        .args(["--coordinator", &redis.url(), "--config"])
+        .arg(&config);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("tc-ocr was skipped").count(),
+        2,
+        "one warning per input: {err}"
+    );
+}
