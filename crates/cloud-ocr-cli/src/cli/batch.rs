@@ -32,7 +32,7 @@ use super::inputs::{collect, output_names, Input};
 use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
 use super::scan::{file_only_warning, incomplete_warning, skipped_warnings};
-use super::session::Session;
+use super::session::{coordinator_url, Session};
 
 /// `--max-in-flight` when not given: asynchronous jobs waiting at once.
 const DEFAULT_MAX_IN_FLIGHT: u32 = 1000;
@@ -43,7 +43,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
     }
-    match coordinated::coordinator_url(&args) {
+    match coordinator_url(args.coordinator.as_deref(), &args.provider) {
         Ok(Some(url)) => return coordinated::run(args, env, quiet, &url).await,
         Ok(None) if args.status || args.run_id.is_some() || args.lease_secs.is_some() => {
             eprintln!(

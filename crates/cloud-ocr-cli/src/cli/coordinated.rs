@@ -200,18 +200,6 @@ impl Context {
     }
 }
 
-/// The coordinator's URL: the flag, else the configuration file's `coordinator`.
-pub fn coordinator_url(args: &BatchArgs) -> Result<Option<String>, Error> {
-    if let Some(url) = &args.coordinator {
-        return Ok(Some(url.clone()));
-    }
-    let Some(path) = &args.provider.config else {
-        return Ok(None);
-    };
-    let file = cloud_ocr::config::ConfigFile::load(path)?;
-    Ok(file.coordinator().map(str::to_owned))
-}
-
 /// Runs `batch` as one worker of the run on the coordinator at `url`.
 pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
     let lease_secs = args.lease_secs.unwrap_or(DEFAULT_LEASE_SECS);

@@ -2,17 +2,20 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use cloud_ocr::cache::META_CACHED;
 use cloud_ocr::core::provider::wait;
+use cloud_ocr::core::rate_limit::RateLimitBackend;
 use cloud_ocr::{Env, Error, OutputFormat, Request, ScanOutput};
+use ocr_redis::RedisRateLimiter;
 use serde_json::json;
 
 use super::args::{check_compact, check_shown, ScanArgs};
 use super::cost::{describe, priced};
 use super::exit::{fail, Exit};
 use super::fsutil::write_atomic;
-use super::session::Session;
+use super::session::{coordinator_url, Session};
 
 /// Whether the input names a URL rather than a local file.
 pub fn is_url(input: &str) -> bool {
@@ -199,7 +202,20 @@ pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
             return fail(&e);
         }
     }
-    let session = match Session::open(&args.provider, &args.cost, env).await {
+    // The configuration's coordinator keeps the account's rate limits for every process
+    // that uses it: a scan takes its turn with the batch workers.
+    let shared: Option<Arc<dyn RateLimitBackend>> = match args.provider.emulator {
+        true => None,
+        false => match coordinator_url(None, &args.provider) {
+            Ok(Some(url)) => match RedisRateLimiter::connect(&url).await {
+                Ok(limiter) => Some(Arc::new(limiter)),
+                Err(e) => return fail(&e),
+            },
+            Ok(None) => None,
+            Err(e) => return fail(&e),
+        },
+    };
+    let session = match Session::open_shared(&args.provider, &args.cost, env, shared).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };

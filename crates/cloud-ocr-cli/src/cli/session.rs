@@ -315,6 +315,18 @@ impl Session {
     }
 }
 
+/// The coordinator's URL: `flag` (`--coordinator`), else the configuration file's
+/// `coordinator`.
+pub fn coordinator_url(flag: Option<&str>, args: &ProviderArgs) -> Result<Option<String>> {
+    if let Some(url) = flag {
+        return Ok(Some(url.to_owned()));
+    }
+    let Some(path) = &args.config else {
+        return Ok(None);
+    };
+    Ok(ConfigFile::load(path)?.coordinator().map(str::to_owned))
+}
+
 /// A chain sends one request, with one set of options, to whichever member takes it: members
 /// whose `options` tables differ are refused, since all but one table would be dropped.
 fn same_options(chain: &[ProviderKind], file: &ConfigFile) -> Result<()> {

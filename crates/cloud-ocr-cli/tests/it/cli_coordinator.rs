@@ -484,3 +484,54 @@ async fn a_coordinated_worker_names_the_chain_members_it_skipped() {
         "one warning per input: {err}"
     );
 }
+
+/// `scan` with the configuration's `coordinator` takes its turn in the account's shared rate
+/// limit (a budget key appears in Redis); a coordinator that does not answer is an error,
+/// never a scan outside the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_shares_the_rate_limit_of_the_configured_coordinator() {
+    use ocr_emulator::EmulatorConfig;
+    let redis = Redis::start();
+    let emu = emulator(EmulatorConfig::default()).await;
+    let sandbox = Sandbox::new();
+    let tencent = emu.endpoints().tencent.to_string();
+    let scan = |coordinator: &str| {
+        let config = sandbox.write(
+            "cloud-ocr.toml",
+            format!("coordinator = \"{coordinator}\"\nprovider = \"tc-ocr\"\n"),
+        );
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.arg("scan")
+            .arg(invoice_png())
+            .args(["--endpoint", &tencent, "--no-cache", "--config"])
+            .arg(config);
+        cmd
+    };
+    let out = run(scan(&redis.url())).await;
+    assert_exit(&out, 0);
+    let mut s = TcpStream::connect(("127.0.0.1", redis.port)).unwrap();
+    s.write_all(b"KEYS cloud-ocr:rl:tc-ocr:*\r\n").unwrap();
+    let mut buf = [0u8; 512];
+    let n = s.read(&mut buf).unwrap();
+    let keys = String::from_utf8_lossy(&buf[..n]);
+    assert!(keys.contains(":GeneralAccurateOCR"), "{keys}");
+
+    let dead = TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sent = emu.recorded_len();
+    let out = run(scan(&format!("redis://127.0.0.1:{dead}/0"))).await;
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("cannot connect to the Redis"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        emu.recorded_len(),
+        sent,
+        "nothing sent outside the shared limit"
+    );
+}
