@@ -345,6 +345,8 @@ struct Finished {
     cached: bool,
     /// What producing it billed (nothing when cached or simulated).
     usage: Usage,
+    /// Its job was submitted (and billed) by an earlier run; this one polled it.
+    resumed: bool,
 }
 
 async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
@@ -556,6 +558,8 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let mut incomplete: Vec<String> = Vec::new();
     let mut auth_error: Option<Error> = None;
     let mut totals = Totals::default();
+    // The part of `totals` that an earlier, interrupted run billed (it submitted those jobs).
+    let mut billed_earlier = Usage::default();
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok(Some((display, output, Ok(finished)))) => {
@@ -566,6 +570,9 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                     "done"
                 };
                 totals.add(&finished.provider, &finished.usage);
+                if finished.resumed {
+                    billed_earlier.add(&finished.usage);
+                }
                 if finished.cached {
                     totals.cached += 1;
                 }
@@ -680,8 +687,15 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         } else {
             ""
         };
+        let earlier = match billed_earlier.is_empty() {
+            true => String::new(),
+            false => format!(
+                " (of which {} by the submissions of an earlier run, resumed here)",
+                describe(&billed_earlier)
+            ),
+        };
         eprintln!(
-            "cloud-ocr: billed: {}; {} answered from the cache{simulated}",
+            "cloud-ocr: billed: {}{earlier}; {} answered from the cache{simulated}",
             describe(&all),
             totals.cached
         );
@@ -873,5 +887,6 @@ async fn recognise(
         provider: producer,
         cached,
         usage,
+        resumed: item.resume.is_some(),
     })
 }

@@ -215,6 +215,13 @@ async fn batch_killed_mid_run_resumes_without_submitting_anything_twice() {
         )),
         "submitted {submitted_before}, done {done_before}:\n{err}"
     );
+    // What this run's results billed, and the part the killed run's submissions billed.
+    let billed = format!("billed: {} billed call(s)", n - done_before);
+    assert!(err.contains(&billed), "{billed:?} not in:\n{err}");
+    if pending > 0 {
+        let earlier = format!("(of which {pending} billed call(s)");
+        assert!(err.contains(&earlier), "{earlier:?} not in:\n{err}");
+    }
     assert_one_result_each(&out_dir, &inputs, false);
     assert_eq!(emu.submissions(Service::Lkeap), n as u64);
     assert_eq!(

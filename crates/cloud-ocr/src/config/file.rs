@@ -205,6 +205,14 @@ impl Prices {
     /// let estimate = file.prices().amount("tc-ocr", &usage).expect("priced");
     /// assert_eq!(estimate.amount, 0.0);
     /// assert_eq!(estimate.unpriced, vec!["GeneralAccurateOCR calls".to_owned()]);
+    ///
+    /// // PicWish bills a call as a credit: a price per credit covers its calls.
+    /// let file = ConfigFile::from_toml("[prices.picwish]\nper_credit = 0.05\n")?;
+    /// let mut usage = Usage::default();
+    /// usage.call("create");
+    /// usage.credits = Some(1);
+    /// let estimate = file.prices().amount("picwish", &usage).expect("priced");
+    /// assert_eq!((estimate.amount, estimate.unpriced.len()), (0.05, 0));
     /// # Ok::<(), ocr_core::Error>(())
     /// ```
     pub fn amount(&self, provider: &str, usage: &ocr_core::Usage) -> Option<Estimate> {
@@ -223,12 +231,7 @@ impl Prices {
                     }
                 })
                 .sum(),
-            None => {
-                if usage.total_calls() > 0 {
-                    unpriced.push("calls".to_owned());
-                }
-                0.0
-            }
+            None => 0.0,
         };
         let units = [
             ("pages", p.per_page, usage.pages as f64, usage.pages > 0),
@@ -246,6 +249,14 @@ impl Prices {
             ),
         ];
         let mut total = calls;
+        // Calls without a price of their own are covered when another unit they use is priced
+        // (PicWish bills each call as a credit): named only when nothing prices them.
+        let other_priced = units
+            .iter()
+            .any(|(_, price, _, used)| price.is_some() && *used);
+        if p.per_call.is_none() && usage.total_calls() > 0 && !other_priced {
+            unpriced.push("calls".to_owned());
+        }
         for (name, price, quantity, used) in units {
             match price {
                 Some(price) => total += price * quantity,
