@@ -330,7 +330,7 @@ pub struct BatchArgs {
     pub lease_secs: Option<f64>,
 
     /// With a coordinator: print the whole run's progress (every worker) and exit.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["retry_failed", "lease_secs", "strict", "summary"])]
     pub status: bool,
 }
 
@@ -364,6 +364,31 @@ pub fn check_shown(options: &Options, format: OutputFormat) -> Result<(), String
     }
     Ok(())
 }
+
+/// `--region` sets the region of tc-ocr's text actions; its card verification runs in the one
+/// documented region whatever it says, so with `--kind id-card` another region is refused.
+pub fn check_card_region(
+    region: Option<&str>,
+    options: &Options,
+    providers: &[&str],
+) -> Result<(), String> {
+    match region {
+        Some(region)
+            if options.document_kind == DocumentKind::IdCard
+                && providers.contains(&"tc-ocr")
+                && region != TC_CARD_REGION =>
+        {
+            Err(format!(
+                "--region {region} has no effect with --kind id-card: tc-ocr verifies cards in \
+                 {TC_CARD_REGION} only (its one documented region); drop --region"
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The region of tc-ocr's card-verification pair.
+const TC_CARD_REGION: &str = "ap-singapore";
 
 fn provider_parser() -> impl TypedValueParser<Value = ProviderKind> {
     PossibleValuesParser::new(ProviderKind::ALL.iter().map(|k| k.as_str()))

@@ -235,7 +235,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    if let Err(exit) = session.check_shown(&args.recognition, args.format) {
+    if let Err(exit) = session.refuse_ignored(&args.provider, &args.recognition, args.format) {
         session.close().await;
         return exit;
     }

@@ -11,7 +11,7 @@ use cloud_ocr::{Env, Error, OutputFormat, Request, ScanOutput};
 use ocr_redis::RedisRateLimiter;
 use serde_json::json;
 
-use super::args::{check_compact, check_shown, ScanArgs};
+use super::args::{check_compact, ScanArgs};
 use super::cost::{describe, priced};
 use super::exit::{fail, Exit};
 use super::fsutil::write_atomic;
@@ -220,10 +220,9 @@ pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
         Err(e) => return fail(&e),
     };
     let request = request.with_options(args.recognition.apply(session.options.clone()));
-    if let Err(message) = check_shown(&request.options, args.format) {
-        eprintln!("cloud-ocr: {message}");
+    if let Err(exit) = session.refuse_ignored(&args.provider, &args.recognition, args.format) {
         session.close().await;
-        return Exit::Usage;
+        return exit;
     }
     let shown = session.ids.join(", ");
     if let Err(e) = check_file_type(&request, &args.input, session.provider.as_ref(), &shown).await

@@ -13,7 +13,7 @@ use cloud_ocr::fallback::Fallback;
 use cloud_ocr::{Env, Error, ErrorKind, OcrProvider, OutputFormat, ProviderKind, Result};
 use ocr_emulator::{Emulator, EmulatorConfig};
 
-use super::args::{check_shown, CostArgs, ProviderArgs, RecognitionArgs};
+use super::args::{check_card_region, check_shown, CostArgs, ProviderArgs, RecognitionArgs};
 use super::exit::Exit;
 
 /// The one line printed when the embedded emulator stands in because nothing is configured.
@@ -285,17 +285,22 @@ impl Session {
         Ok(session)
     }
 
-    /// Refuses (exit 2, saying why) outputs asked for by `recognition` or this provider's
-    /// configured options that `format` would drop.
-    pub fn check_shown(
+    /// Refuses (exit 2, saying why) settings that would have no effect once the provider is
+    /// known: outputs asked for by `recognition` or the configured options that `format`
+    /// would drop, and a `--region` the document kind does not use.
+    pub fn refuse_ignored(
         &self,
+        args: &ProviderArgs,
         recognition: &RecognitionArgs,
         format: OutputFormat,
     ) -> std::result::Result<(), Exit> {
-        check_shown(&recognition.apply(self.options.clone()), format).map_err(|message| {
-            eprintln!("cloud-ocr: {message}");
-            Exit::Usage
-        })
+        let options = recognition.apply(self.options.clone());
+        check_shown(&options, format)
+            .and_then(|()| check_card_region(args.region.as_deref(), &options, &self.ids))
+            .map_err(|message| {
+                eprintln!("cloud-ocr: {message}");
+                Exit::Usage
+            })
     }
 
     /// Prints what the result cache could not do (a result it could not store or read), once.

@@ -361,7 +361,26 @@ async fn flags_without_effect_in_their_combination_are_refused() {
         "layout.toml",
         "provider = \"tc-ocr\"\n[tc-ocr.options]\noutputs = [\"text\", \"layout\"]\n",
     );
-    let cases: [(Vec<&str>, &str); 13] = [
+    let cases: [(Vec<&str>, &str); 15] = [
+        (
+            vec!["batch", "in", "--out", "o", "--status", "--retry-failed"],
+            "--retry-failed",
+        ),
+        (
+            vec![
+                "scan",
+                "in/doc-0.png",
+                "-p",
+                "tc-ocr",
+                "--kind",
+                "id-card",
+                "--card-nationality",
+                "PHL",
+                "--region",
+                "ap-guangzhou",
+            ],
+            "--region ap-guangzhou has no effect with --kind id-card",
+        ),
         (
             vec!["scan", "in/doc-0.png", "-p", "tc-ocr", "--want", "layout"],
             "--want layout",
