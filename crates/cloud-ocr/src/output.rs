@@ -360,10 +360,37 @@ fn fields_text(fields: &[ocr_core::Field]) -> String {
 /// assert_eq!(cloud_ocr::output::markdown(&doc), "\\# not a heading\n\nTotal: 3\n");
 /// doc.fields.push(Field { key: "Total".into(), value: "3 | EUR".into(), ..Field::default() });
 /// assert!(cloud_ocr::output::markdown(&doc).ends_with("| Field | Value |\n| --- | --- |\n| Total | 3 \\| EUR |\n"));
+/// doc.markdown = Some("# Invoice".into());
+/// assert_eq!(
+///     cloud_ocr::output::markdown(&doc),
+///     "# Invoice\n\n| Field | Value |\n| --- | --- |\n| Total | 3 \\| EUR |\n"
+/// );
 /// ```
 pub fn markdown(doc: &Document) -> String {
+    let (mut out, shows_fields) = markdown_body(doc);
+    // Fields the body does not already show follow as a table, as `text` lists them after
+    // the text (never dropped).
+    if !shows_fields && !doc.fields.is_empty() {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str("\n| Field | Value |\n| --- | --- |\n");
+        for f in &doc.fields {
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                table_cell(&f.key),
+                table_cell(&f.value)
+            ));
+        }
+    }
+    out
+}
+
+/// The Markdown of `doc` without its fields, and whether it shows them already (a document
+/// with no text at all falls back to its fields, as `Document::text` does).
+fn markdown_body(doc: &Document) -> (String, bool) {
     if let Some(md) = &doc.markdown {
-        return md.clone();
+        return (md.clone(), false);
     }
     let page_md: Vec<&str> = doc
         .pages
@@ -371,7 +398,7 @@ pub fn markdown(doc: &Document) -> String {
         .filter_map(|p| p.markdown.as_deref())
         .collect();
     if !page_md.is_empty() && doc.pages.iter().all(|p| p.lines.is_empty()) {
-        return page_md.join("\n\n");
+        return (page_md.join("\n\n"), false);
     }
     let pages: Vec<String> = doc
         .pages
@@ -387,7 +414,6 @@ pub fn markdown(doc: &Document) -> String {
         .filter(|p| !p.is_empty())
         .collect();
     let mut out = if pages.is_empty() {
-        // No lines at all: fields, as `Document::text` falls back to them.
         doc.text()
             .lines()
             .map(escape_line)
@@ -400,19 +426,7 @@ pub fn markdown(doc: &Document) -> String {
     if !out.is_empty() {
         out.push('\n');
     }
-    // Text and fields both: the fields follow as a table, as `text` lists them after the
-    // text (never dropped).
-    if !pages.is_empty() && !doc.fields.is_empty() {
-        out.push_str("\n| Field | Value |\n| --- | --- |\n");
-        for f in &doc.fields {
-            out.push_str(&format!(
-                "| {} | {} |\n",
-                table_cell(&f.key),
-                table_cell(&f.value)
-            ));
-        }
-    }
-    out
+    (out, pages.is_empty())
 }
 
 /// A value made safe for one cell of a Markdown table: no line break, `|` escaped.

@@ -358,8 +358,8 @@ pub fn check_compact(compact: bool, format: OutputFormat) -> Result<(), String> 
 pub fn check_shown(options: &Options, format: OutputFormat) -> Result<(), String> {
     if format != OutputFormat::Json && options.outputs.contains(&OutputKind::Layout) {
         return Err(format!(
-            "--want layout asks for the words' positions, and -f {format} has no place for \
-             them: use -f json"
+            "--want layout (or `outputs` in the configuration's options) asks for the words' \
+             positions, and -f {format} has no place for them: use -f json"
         ));
     }
     Ok(())
@@ -379,8 +379,9 @@ pub fn check_card_region(
                 && region != TC_CARD_REGION =>
         {
             Err(format!(
-                "--region {region} has no effect with --kind id-card: tc-ocr verifies cards in \
-                 {TC_CARD_REGION} only (its one documented region); drop --region"
+                "--region {region} has no effect with --kind id-card (or `document_kind` in \
+                 the configuration's options): tc-ocr verifies cards in {TC_CARD_REGION} only \
+                 (its one documented region); drop --region"
             ))
         }
         _ => Ok(()),

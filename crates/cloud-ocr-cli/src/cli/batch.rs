@@ -71,16 +71,9 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
             session.close().await;
             return exit;
         }
-        let exit = dry_run(&session, &args).await;
+        let exit = dry_run(&session, &args, quiet).await;
         session.close().await;
         return exit;
-    }
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!(
-            "cloud-ocr: cannot create the output folder {}: {e}",
-            args.out.display()
-        );
-        return Exit::Usage;
     }
     let session = match Session::open(&args.provider, &args.cost, env).await {
         Ok(s) => s,
@@ -89,6 +82,14 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
     if let Err(exit) = session.refuse_ignored(&args.provider, &args.recognition, args.format) {
         session.close().await;
         return exit;
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        eprintln!(
+            "cloud-ocr: cannot create the output folder {}: {e}",
+            args.out.display()
+        );
+        session.close().await;
+        return Exit::Usage;
     }
     let exit = tokio::select! {
         exit = batch(&session, &args, quiet) => exit,
@@ -134,7 +135,7 @@ fn format_conflict(args: &BatchArgs, states: &HashMap<String, State>) -> Option<
 
 /// `batch --dry-run`: every input checked as a real run checks it, and what the run would
 /// bill, per input and in total; nothing is sent and nothing is written.
-async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
+async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let formats = session.provider.capabilities().input.formats;
     let (inputs, unsupported) = match collect(&args.input, args.recursive, &formats, &args.out) {
         Ok(found) => found,
@@ -234,11 +235,13 @@ async fn dry_run(session: &Session, args: &BatchArgs) -> Exit {
         0 => String::new(),
         n => format!("; {n} file(s) of a type the provider does not read were left out"),
     };
-    eprintln!(
-        "cloud-ocr: dry run: nothing was sent; {refused} input(s) would be refused, {} \
-         answered from the cache{unsupported_note}",
-        totals.cached
-    );
+    if !quiet || refused > 0 {
+        eprintln!(
+            "cloud-ocr: dry run: nothing was sent; {refused} input(s) would be refused, {} \
+             answered from the cache{unsupported_note}",
+            totals.cached
+        );
+    }
     if refused > 0 {
         Exit::Usage
     } else {

@@ -203,18 +203,19 @@ pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
         }
     }
     // The configuration's coordinator keeps the account's rate limits for every process
-    // that uses it: a scan takes its turn with the batch workers.
-    let shared: Option<Arc<dyn RateLimitBackend>> = match args.provider.emulator {
-        true => None,
-        false => match coordinator_url(None, &args.provider) {
-            Ok(Some(url)) => match RedisRateLimiter::connect(&url).await {
-                Ok(limiter) => Some(Arc::new(limiter)),
+    // that uses it: a scan takes its turn with the batch workers (a dry run sends nothing).
+    let shared: Option<Arc<dyn RateLimitBackend>> =
+        match args.provider.emulator || args.cost.dry_run {
+            true => None,
+            false => match coordinator_url(None, &args.provider) {
+                Ok(Some(url)) => match RedisRateLimiter::connect(&url).await {
+                    Ok(limiter) => Some(Arc::new(limiter)),
+                    Err(e) => return fail(&e),
+                },
+                Ok(None) => None,
                 Err(e) => return fail(&e),
             },
-            Ok(None) => None,
-            Err(e) => return fail(&e),
-        },
-    };
+        };
     let session = match Session::open_shared(&args.provider, &args.cost, env, shared).await {
         Ok(s) => s,
         Err(e) => return fail(&e),

@@ -193,6 +193,10 @@ impl Session {
                 config.endpoint = Some(endpoint.clone());
                 config.cos_endpoint = None;
                 config.ci_endpoint = None;
+                if kind.as_str() == "tc-ocr" {
+                    // Its site chooses the host only (LKEAP's also chooses its rules).
+                    config.site = None;
+                }
             }
             if let Some(backend) = &shared {
                 config = config.with_rate_limit_backend(Arc::clone(backend));
@@ -343,8 +347,8 @@ fn same_options(chain: &[ProviderKind], file: &ConfigFile) -> Result<()> {
         if file.provider_config(*kind)?.options != options {
             return Err(Error::config(format!(
                 "a fallback chain sends every member the same request options, and the \
-                 `options` of [{kind}] differ from those of [{first}]: make them the same, or \
-                 give the options as flags"
+                 `options` of [{kind}] differ from those of [{first}]: make the tables the \
+                 same (flags apply to every member)"
             ))
             .with_field("options"));
         }

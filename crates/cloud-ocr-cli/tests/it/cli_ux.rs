@@ -511,6 +511,18 @@ async fn a_scan_dry_run_prints_or_writes_its_estimate_and_sends_nothing() {
     assert!(stdout(&out).contains("1 billed call"), "{}", stdout(&out));
     assert_eq!(stderr(&out), "", "quiet");
     assert_eq!(emu.recorded_requests().len(), 0, "nothing was sent");
+
+    // Nothing configured: the embedded emulator stands in, and a cache flag says it does
+    // nothing there.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan").arg(invoice_png()).args(["--cache", "c"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("simulated results are never cached"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A dry run judges the output folder as the real run would: results of another format there

@@ -312,6 +312,15 @@ fn check_applicable(config: &ProviderConfig) -> Result<()> {
                 .with_field(*name),
         );
     }
+    // tc-ocr's site chooses its host only (LKEAP's also chooses its rules): with an endpoint
+    // it would have no effect.
+    if is_tc_ocr && config.site.is_some() && config.endpoint.is_some() {
+        return Err(Error::config(
+            "the settings `site` and `endpoint` of tc-ocr both choose where requests go, and \
+             `endpoint` wins: keep one",
+        )
+        .with_field("site"));
+    }
     Ok(())
 }
 
