@@ -284,8 +284,9 @@ pub struct BatchArgs {
     pub concurrency: u16,
 
     /// How many submitted jobs of an asynchronous service may wait for their results at once
-    /// (default 1000); the next input is submitted when one finishes. Each costs a few
-    /// kilobytes. Not with --coordinator, where -j bounds the inputs a worker holds.
+    /// (default 1000; not fewer than -j); the next input is submitted when one finishes. Each
+    /// costs a few kilobytes. Not with --coordinator, where -j bounds the inputs a worker
+    /// holds.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_in_flight: Option<u32>,
 

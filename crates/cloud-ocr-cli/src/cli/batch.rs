@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use cloud_ocr::cache::META_CACHED;
@@ -54,6 +54,17 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         }
         Ok(None) => {}
         Err(e) => return fail(&e),
+    }
+    if let Some(cap) = args
+        .max_in_flight
+        .filter(|&cap| cap < u32::from(args.concurrency))
+    {
+        eprintln!(
+            "cloud-ocr: --max-in-flight {cap} is fewer than -j {}: every submitted job may \
+             wait, so the cap is at least -j; raise it, or lower -j",
+            args.concurrency
+        );
+        return Exit::Usage;
     }
     if args.cost.dry_run && args.summary.is_some() {
         eprintln!(
@@ -274,6 +285,8 @@ struct Context {
     submitting: Arc<Semaphore>,
     /// How long each provider's tasks take, learned from this run's first polls.
     timers: Mutex<HashMap<String, Arc<TaskTimer>>>,
+    /// Jobs of this run that waited for their result after being submitted.
+    waited: AtomicUsize,
 }
 
 impl Context {
@@ -523,8 +536,10 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         auth_refused: AtomicBool::new(false),
         submitting: Arc::new(Semaphore::new(usize::from(args.concurrency))),
         timers: Mutex::new(HashMap::new()),
+        waited: AtomicUsize::new(0),
     });
-    // Never fewer than -j: the in-flight cap bounds waiting jobs, not submitting calls.
+    // Never fewer than -j (a smaller --max-in-flight is refused): the in-flight cap bounds
+    // waiting jobs, not submitting calls.
     let in_flight = Arc::new(Semaphore::new(
         (args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT) as usize)
             .max(usize::from(args.concurrency)),
@@ -683,6 +698,13 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             args.out.display()
         );
     }
+    if args.max_in_flight.is_some() && done > 0 && context.waited.load(Ordering::Relaxed) == 0 {
+        eprintln!(
+            "cloud-ocr: warning: --max-in-flight had no effect: every result of this run came \
+             with its submission or from the cache ({shown} answered at once), so only -j \
+             bounded it"
+        );
+    }
     if !quiet && done > 0 {
         let all = totals.all();
         let simulated = if context.simulated {
@@ -832,6 +854,7 @@ async fn recognise(
             match job.result {
                 Some(document) => *document,
                 None => {
+                    context.waited.fetch_add(1, Ordering::Relaxed);
                     let timer = context.timer(&job);
                     wait_timed(provider.as_ref(), &job, &timer, submitted).await?
                 }

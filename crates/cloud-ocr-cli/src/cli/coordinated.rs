@@ -431,28 +431,44 @@ async fn coordinate(session: &Session, args: &BatchArgs, quiet: bool, url: &str)
     }
     while tasks.join_next().await.is_some() {}
     context.progress.finish();
-    summarize(&context, &store, &worker).await
+    summarize(&context, &store, &worker, quiet).await
 }
 
-async fn summarize(context: &Context, store: &RedisJobStore, worker: &str) -> Exit {
+/// This worker's outcome and the whole run's status; with `quiet`, only when something went
+/// wrong (as a lone `batch -q`).
+async fn summarize(context: &Context, store: &RedisJobStore, worker: &str, quiet: bool) -> Exit {
     let failed = context.failed.lock().map(|f| f.clone()).unwrap_or_default();
     let incomplete = context
         .incomplete
         .lock()
         .map(|f| f.clone())
         .unwrap_or_default();
-    eprintln!(
-        "cloud-ocr: this worker ({worker}): {} done, {} failed",
-        context.done.load(Ordering::SeqCst),
-        failed.len()
-    );
+    let store_error = context.store_error.lock().ok().and_then(|e| e.clone());
+    // With Redis down, the status is not asked for (it would only wait for a timeout).
+    let status = match &store_error {
+        Some(_) => Err(Error::new(
+            ErrorKind::Service,
+            "the coordinator is unreachable",
+        )),
+        None => store.status().await,
+    };
+    let all_well = failed.is_empty()
+        && incomplete.is_empty()
+        && store_error.is_none()
+        && matches!(&status, Ok(s) if s.count("failed") == 0);
+    if !quiet || !all_well {
+        eprintln!(
+            "cloud-ocr: this worker ({worker}): {} done, {} failed",
+            context.done.load(Ordering::SeqCst),
+            failed.len()
+        );
+    }
     for (display, reason) in &failed {
         eprintln!("cloud-ocr:   failed {display}: {reason}");
     }
     for warning in &incomplete {
         eprintln!("{warning}");
     }
-    let store_error = context.store_error.lock().ok().and_then(|e| e.clone());
     if let Some(error) = store_error {
         eprintln!(
             "cloud-ocr: stopped: {error}. Nothing more was submitted. Run the same command again \
@@ -460,9 +476,11 @@ async fn summarize(context: &Context, store: &RedisJobStore, worker: &str) -> Ex
         );
         return Exit::Service;
     }
-    match store.status().await {
+    match status {
         Ok(status) => {
-            print_status(store, &status, status.total);
+            if !quiet || !all_well {
+                print_status(store, &status, status.total);
+            }
             if status.count("failed") > 0 || !failed.is_empty() || !incomplete.is_empty() {
                 Exit::Failed
             } else {

@@ -438,9 +438,10 @@ fn a_worker_with_other_options_is_refused_by_the_run() {
         "{}",
         stderr(&other)
     );
-    // The same settings join the run (nothing left to do).
-    let same = worker(&[]);
+    // The same settings join the run (nothing left to do); -q: nothing to say when all is well.
+    let same = worker(&["-q"]);
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(stderr(&same), "", "quiet");
     assert_eq!(
         emulator.get("/_emulator/record")["submissions"][CREATE]
             .as_u64()

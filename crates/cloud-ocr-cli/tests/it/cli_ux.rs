@@ -361,7 +361,20 @@ async fn flags_without_effect_in_their_combination_are_refused() {
         "layout.toml",
         "provider = \"tc-ocr\"\n[tc-ocr.options]\noutputs = [\"text\", \"layout\"]\n",
     );
-    let cases: [(Vec<&str>, &str); 15] = [
+    let cases: [(Vec<&str>, &str); 16] = [
+        (
+            vec![
+                "batch",
+                "in",
+                "--out",
+                "o",
+                "-j",
+                "4",
+                "--max-in-flight",
+                "2",
+            ],
+            "--max-in-flight 2 is fewer than -j 4",
+        ),
         (
             vec!["batch", "in", "--out", "o", "--status", "--retry-failed"],
             "--retry-failed",
@@ -540,7 +553,14 @@ async fn a_batch_dry_run_refuses_an_output_folder_of_another_format() {
             .args(extra);
         cmd
     };
-    assert_exit(&run(batch(&[])).await, 0);
+    // tc-ocr answers with the submission: a cap on waiting jobs does nothing, and says so.
+    let out = run(batch(&["--max-in-flight", "10"])).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("--max-in-flight had no effect"),
+        "{}",
+        stderr(&out)
+    );
     let sent = emu.recorded_requests().len();
     let out = run(batch(&["-f", "json", "--dry-run"])).await;
     assert_exit(&out, 2);
