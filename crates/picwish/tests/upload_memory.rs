@@ -287,13 +287,14 @@ async fn a_64_mib_file_streams_with_a_small_heap() {
         .wrapping_add(weighted_sum(closing.as_bytes(), start + FILE_LEN as u64));
     assert_eq!(received.checksum, expected, "every byte arrived in order");
 
-    // Control: the allocator does see a file read into memory.
+    // Control: the allocator does see a file read into memory. (Not to the byte: a runtime
+    // thread may free a few bytes it held at the baseline meanwhile.)
     let baseline = reset_peak();
     let whole = std::fs::read(&path).unwrap();
-    let growth = PEAK.load(Ordering::SeqCst) - baseline;
+    let growth = PEAK.load(Ordering::SeqCst).saturating_sub(baseline);
     assert_eq!(whole.len(), FILE_LEN);
     assert!(
-        growth >= FILE_LEN,
+        growth >= FILE_LEN - 64 * 1024,
         "the control read grew the heap by {growth} bytes"
     );
 }
