@@ -357,10 +357,27 @@ pub fn check_compact(compact: bool, format: OutputFormat) -> Result<(), String> 
 /// Refuses outputs asked for (`--want`, or the configuration's `options.outputs`) that
 /// `format` has no place for: they are billed, and would be dropped from the result file.
 pub fn check_shown(options: &Options, format: OutputFormat) -> Result<(), String> {
-    if format != OutputFormat::Json && options.outputs.contains(&OutputKind::Layout) {
+    if format == OutputFormat::Json {
+        return Ok(());
+    }
+    if options.outputs.contains(&OutputKind::Layout) {
         return Err(format!(
             "--want layout (or `outputs` in the configuration's options) asks for the words' \
              positions, and -f {format} has no place for them: use -f json"
+        ));
+    }
+    if options.outputs.contains(&OutputKind::Files) {
+        return Err(format!(
+            "--want files (or `outputs` in the configuration's options) asks for result files, \
+             and -f {format} has no place for them: use -f json (their bytes are in \
+             document.files)"
+        ));
+    }
+    if let Some(file) = options.result_format.as_deref().filter(|f| *f != "txt") {
+        return Err(format!(
+            "--result-format {file} (or `result_format` in the configuration's options) makes \
+             the result a {file} file, and -f {format} has no place for it: use -f json (its \
+             bytes are in document.files)"
         ));
     }
     Ok(())

@@ -144,6 +144,31 @@ fn format_conflict(args: &BatchArgs, states: &HashMap<String, State>) -> Option<
     ))
 }
 
+/// The file in `--out` that records what its results were made with.
+pub const SETTINGS_FILE: &str = ".cloud-ocr-settings.json";
+
+/// What the results of a `--out` folder depend on besides the inputs: the providers and the
+/// recognition options (`--strict` aside: it changes what counts as a failure, not a result).
+fn out_settings(args: &BatchArgs, session: &Session) -> serde_json::Value {
+    let mut options = args.recognition.apply(session.options.clone());
+    options.strict = false;
+    serde_json::json!({ "providers": session.ids, "options": options })
+}
+
+/// Why `args.out` cannot take this run's results: they were made with other settings, so a
+/// rerun would call them "done earlier" although they are not what this run asks for.
+fn settings_conflict(args: &BatchArgs, settings: &serde_json::Value) -> Option<String> {
+    let text = std::fs::read_to_string(args.out.join(SETTINGS_FILE)).ok()?;
+    let kept: serde_json::Value = serde_json::from_str(&text).ok()?;
+    (kept != *settings).then(|| {
+        format!(
+            "{} holds results made with other settings ({kept}) than this run's ({settings}): \
+             use a new --out for other settings, or the same ones to resume",
+            args.out.display()
+        )
+    })
+}
+
 /// `batch --dry-run`: every input checked as a real run checks it, and what the run would
 /// bill, per input and in total; nothing is sent and nothing is written.
 async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
@@ -156,7 +181,9 @@ async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let states = std::fs::read_to_string(args.out.join(JOURNAL_FILE))
         .map(|text| replay(&text).states)
         .unwrap_or_default();
-    if let Some(message) = format_conflict(args, &states) {
+    if let Some(message) = format_conflict(args, &states)
+        .or_else(|| settings_conflict(args, &out_settings(args, session)))
+    {
         eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
     }
@@ -170,7 +197,9 @@ async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         // A simulated job of an earlier run is submitted again by a real run (as `batch` does).
         let resubmitted = state.is_some_and(|s| s.simulated) && !session.simulated;
         let earlier = match state.map(|s| &s.last) {
-            Some(Last::Done(name)) if args.out.join(name).is_file() => Some("done earlier"),
+            Some(Last::Done(name)) if args.out.join(name).is_file() && !resubmitted => {
+                Some("done earlier")
+            }
             Some(Last::Failed(_)) if !args.retry_failed => Some("failed earlier, skipped"),
             Some(Last::Submitted) if !resubmitted => Some("submitted earlier, resumed"),
             _ => None,
@@ -408,9 +437,19 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         );
     }
     remove_stale_temps(&args.out);
-    if let Some(message) = format_conflict(args, &replay.states) {
+    let settings = out_settings(args, session);
+    if let Some(message) =
+        format_conflict(args, &replay.states).or_else(|| settings_conflict(args, &settings))
+    {
         eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
+    }
+    if !args.out.join(SETTINGS_FILE).exists() {
+        let path = args.out.join(SETTINGS_FILE);
+        if let Err(e) = write_atomic(path.clone(), format!("{settings}\n").into_bytes()).await {
+            eprintln!("cloud-ocr: cannot write {}: {e}", path.display());
+            return Exit::Usage;
+        }
     }
 
     // Result file names: inputs already done keep theirs; names other runs wrote stay taken.
@@ -432,11 +471,21 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
     let mut incomplete_earlier: Vec<String> = Vec::new();
     let mut skipped_failed: Vec<(String, ErrorRecord)> = Vec::new();
     let mut resubmitted_simulated = 0usize;
+    let mut resimulated_done = 0usize;
     let mut real_jobs_on_emulator: Vec<(String, String)> = Vec::new();
     let mut work = Vec::new();
     for (input, output) in inputs.into_iter().zip(names) {
         let state = replay.states.get(&input.key);
         let resume = match state {
+            // A simulated result is not what a real run asks for: recognised again.
+            Some(State {
+                last: Last::Done(_),
+                simulated: true,
+                ..
+            }) if !session.simulated => {
+                resimulated_done += 1;
+                None
+            }
             Some(State {
                 last: Last::Done(name),
                 incomplete,
@@ -484,6 +533,13 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             output,
             resume,
         });
+    }
+    if resimulated_done > 0 {
+        eprintln!(
+            "cloud-ocr: {resimulated_done} result(s) in {} were simulated by an earlier run on \
+             the embedded emulator; they are recognised again by the service",
+            args.out.display()
+        );
     }
     if resubmitted_simulated > 0 {
         eprintln!(

@@ -120,3 +120,57 @@ async fn ctrl_c_says_how_to_resume_and_the_next_run_finishes() {
         );
     }
 }
+
+/// An output folder's results are "done earlier" only for a run that asks for the same thing:
+/// simulated results are recognised again by a real run, and a run with other options or
+/// providers is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_are_done_earlier_only_for_the_same_settings_and_never_when_simulated() {
+    use ocr_emulator::{EmulatorConfig, Service};
+    let sandbox = Sandbox::new();
+    inputs(&sandbox, 2);
+    // Nothing configured: the embedded emulator simulates both.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.args(["batch", "in", "--out", "out"]);
+    assert_exit(&run(cmd).await, 0);
+
+    // With credentials, the simulated results are recognised again for real.
+    let emu = emulator(EmulatorConfig::default()).await;
+    let tencent = emu.endpoints().tencent.to_string();
+    let real = |extra: &[&str]| {
+        let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+        cmd.args(["batch", "in", "--out", "out", "-p", "tc-ocr", "--no-cache"])
+            .args(["--endpoint", &tencent])
+            .args(extra);
+        cmd
+    };
+    let out = run(real(&[])).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("2 result(s) in out were simulated"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(emu.submissions(Service::Ocr), 2);
+
+    // Now real: done earlier for the same settings, nothing sent.
+    let out = run(real(&[])).await;
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("2 done earlier"), "{}", stderr(&out));
+    assert_eq!(emu.submissions(Service::Ocr), 2);
+
+    // Other options, or another provider, in the same folder: refused, nothing sent.
+    for extra in [&["--lang", "en"][..], &["--want", "fields"][..]] {
+        let out = run(real(extra)).await;
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("other settings"), "{}", stderr(&out));
+    }
+    let mut cmd = sandbox.cloud_ocr(&tencent_vars());
+    cmd.args(["batch", "in", "--out", "out", "-p", "lkeap", "--no-cache"])
+        .args(["--endpoint", &tencent]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("other settings"), "{}", stderr(&out));
+    assert_eq!(emu.submissions(Service::Ocr), 2);
+    assert_eq!(emu.submissions(Service::Lkeap), 0);
+}

@@ -361,7 +361,35 @@ async fn flags_without_effect_in_their_combination_are_refused() {
         "layout.toml",
         "provider = \"tc-ocr\"\n[tc-ocr.options]\noutputs = [\"text\", \"layout\"]\n",
     );
-    let cases: [(Vec<&str>, &str); 16] = [
+    let cases: [(Vec<&str>, &str); 18] = [
+        (
+            vec![
+                "scan",
+                "in/doc-0.png",
+                "--emulator",
+                "-p",
+                "picwish",
+                "--result-format",
+                "docx",
+            ],
+            "--result-format docx",
+        ),
+        (
+            vec![
+                "batch",
+                "in",
+                "--out",
+                "o",
+                "--emulator",
+                "-p",
+                "lkeap",
+                "-f",
+                "markdown",
+                "--want",
+                "files",
+            ],
+            "--want files",
+        ),
         (
             vec![
                 "batch",
