@@ -31,7 +31,7 @@ use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
 use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
-use super::scan::{file_only_warning, incomplete_warning, skipped_warnings};
+use super::scan::{check_destination, file_only_warning, incomplete_warning, skipped_warnings};
 use super::session::{coordinator_url, Session};
 
 /// `--max-in-flight` when not given: asynchronous jobs waiting at once.
@@ -65,6 +65,12 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
             args.concurrency
         );
         return Exit::Usage;
+    }
+    if let Some(path) = args.summary.as_ref().filter(|_| !args.cost.dry_run) {
+        // Known before anything is sent, not after the whole run.
+        if let Err(e) = check_destination(path, "summary") {
+            return fail(&e);
+        }
     }
     if args.cost.dry_run && args.summary.is_some() {
         eprintln!(
@@ -693,6 +699,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             ..Outcome::new(display, "skipped_failed_earlier")
         });
     }
+    let mut summary_lost = false;
     if let Some(path) = &args.summary {
         outcomes.sort_by(|a, b| a.input.cmp(&b.input));
         let mut text = String::new();
@@ -719,6 +726,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
                 "cloud-ocr: cannot write the summary {}: {e}",
                 path.display()
             );
+            summary_lost = true;
         }
     }
     if let Some(e) = auth_error {
@@ -804,6 +812,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         && skipped_failed.is_empty()
         && incomplete.is_empty()
         && real_jobs_on_emulator.is_empty()
+        && !summary_lost
     {
         Exit::Ok
     } else {

@@ -76,9 +76,9 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 
 /// Refuses an `--output` destination that cannot be written, before anything is billed: a
 /// folder, a path whose parent folder does not exist, or a read-only place.
-pub fn check_destination(path: &Path) -> Result<(), Error> {
+pub fn check_destination(path: &Path, flag: &'static str) -> Result<(), Error> {
     let refuse = |why: String| {
-        Err(Error::config(format!("--output {}: {why}", path.display())).with_field("output"))
+        Err(Error::config(format!("--{flag} {}: {why}", path.display())).with_field(flag))
     };
     if path.is_dir() {
         return refuse("is a folder; give a file path".to_owned());
@@ -198,7 +198,7 @@ pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
         Err(e) => return fail(&e),
     };
     if let Some(path) = &args.output {
-        if let Err(e) = check_destination(path) {
+        if let Err(e) = check_destination(path, "output") {
             return fail(&e);
         }
     }

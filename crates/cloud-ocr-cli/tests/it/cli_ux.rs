@@ -361,7 +361,18 @@ async fn flags_without_effect_in_their_combination_are_refused() {
         "layout.toml",
         "provider = \"tc-ocr\"\n[tc-ocr.options]\noutputs = [\"text\", \"layout\"]\n",
     );
-    let cases: [(Vec<&str>, &str); 18] = [
+    let cases: [(Vec<&str>, &str); 19] = [
+        (
+            vec![
+                "batch",
+                "in",
+                "--out",
+                "o",
+                "--summary",
+                "no-such-dir/s.jsonl",
+            ],
+            "--summary no-such-dir/s.jsonl: the folder no-such-dir does not exist",
+        ),
         (
             vec![
                 "scan",
