@@ -344,3 +344,22 @@ async fn endpoint_wins_over_the_sites_and_hosts_of_the_file() {
         );
     }
 }
+
+/// A credentials file or profile named in the environment that is not there is a mistake to
+/// report (exit 2), never "nothing configured" and a quiet switch to simulated results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_credentials_file_or_profile_that_is_missing_is_an_error_not_the_emulator() {
+    let sandbox = Sandbox::new();
+    for (name, value, says) in [
+        (
+            "TENCENTCLOUD_CREDENTIALS_FILE",
+            "/nonexistent/credentials",
+            "TENCENTCLOUD_CREDENTIALS_FILE",
+        ),
+        ("TENCENTCLOUD_PROFILE", "work", "TENCENTCLOUD_PROFILE=work"),
+    ] {
+        let mut cmd = sandbox.cloud_ocr(&[(name, value)]);
+        cmd.arg("scan").arg(invoice_png());
+        assert_config_error(&run(cmd).await, &[says]);
+    }
+}

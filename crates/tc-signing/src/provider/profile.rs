@@ -22,7 +22,9 @@ const KEY_TOKEN: &str = "token";
 ///
 /// The file is [`ENV_CREDENTIALS_FILE`] when that variable is set and not blank
 /// (as in the Go SDK), otherwise `<home>/.tencentcloud/credentials`. A missing file
-/// (or no home directory) is [`CredentialError::NotConfigured`]; a file that breaks
+/// (or no home directory) is [`CredentialError::NotConfigured`], unless something named it:
+/// the variable, [`with_path`](Self::with_path), or a profile chosen in code or by
+/// [`ENV_PROFILE`] (then it is [`CredentialError::Invalid`]); a file that breaks
 /// the format, lacks the section or lacks a key is [`CredentialError::Invalid`], with
 /// a reason that names the path and the rule but never a value.
 ///
@@ -111,6 +113,23 @@ impl ProfileProvider {
             .unwrap_or_else(|| DEFAULT_PROFILE.to_owned())
     }
 
+    /// What names the file or the profile explicitly, if anything: then a missing file is an
+    /// error rather than "not configured".
+    fn asked_for(&self) -> Option<String> {
+        if self.path.is_some() {
+            return Some("the configuration".to_owned());
+        }
+        if non_blank(self.env.var(ENV_CREDENTIALS_FILE)).is_some() {
+            return Some(ENV_CREDENTIALS_FILE.to_owned());
+        }
+        if let Some(profile) = &self.profile {
+            return Some(format!(
+                "the profile [{profile}] named in the configuration"
+            ));
+        }
+        non_blank(self.env.var(ENV_PROFILE)).map(|p| format!("{ENV_PROFILE}={p}"))
+    }
+
     /// Reads this file instead of locating one through the environment.
     ///
     /// ```
@@ -173,11 +192,20 @@ impl ProvideCredential for ProfileProvider {
             })?;
         let text = match self.env.read_to_string(&path) {
             Ok(text) => text,
+            // Asked for by name (the file, or a profile), its absence is a mistake to report,
+            // not "nothing configured" (which would let a caller fall back to something else).
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                return Err(CredentialError::NotConfigured {
-                    provider: NAME,
-                    reason: format!("no credentials file at {}", path.display()),
-                })
+                let reason = format!("no credentials file at {}", path.display());
+                return Err(match self.asked_for() {
+                    Some(by) => CredentialError::Invalid {
+                        provider: NAME,
+                        reason: format!("{reason}, which {by} asks for"),
+                    },
+                    None => CredentialError::NotConfigured {
+                        provider: NAME,
+                        reason,
+                    },
+                });
             }
             Err(source) => {
                 return Err(CredentialError::Io {

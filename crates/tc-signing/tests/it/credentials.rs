@@ -202,6 +202,37 @@ fn profile_missing_file_is_not_configured() {
 }
 
 #[test]
+fn profile_missing_file_that_was_asked_for_is_invalid() {
+    let cases = [
+        (
+            ProfileProvider::new(env(StaticEnv::new()
+                .home(HOME)
+                .var("TENCENTCLOUD_CREDENTIALS_FILE", "/run/secrets/tc"))),
+            "TENCENTCLOUD_CREDENTIALS_FILE",
+        ),
+        (
+            ProfileProvider::new(env(StaticEnv::new()
+                .home(HOME)
+                .var("TENCENTCLOUD_PROFILE", "work"))),
+            "TENCENTCLOUD_PROFILE=work",
+        ),
+        (
+            ProfileProvider::new(env(StaticEnv::new().home(HOME))).with_profile_name("work"),
+            "[work]",
+        ),
+        (
+            ProfileProvider::new(env(StaticEnv::new())).with_path("/etc/tc/credentials"),
+            "/etc/tc/credentials",
+        ),
+    ];
+    for (provider, named) in cases {
+        let err = provider.provide_credential().unwrap_err();
+        assert!(!err.is_not_configured(), "{err}");
+        assert!(reason_of(&err).unwrap().contains(named), "{err}");
+    }
+}
+
+#[test]
 fn profile_malformed_is_invalid_and_names_the_path_not_the_value() {
     let cases = [
         (
