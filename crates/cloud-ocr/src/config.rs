@@ -25,7 +25,7 @@ mod kind;
 mod settings;
 pub mod vars;
 
-pub use build::{build_provider, check_ready, detect_provider, readiness};
+pub use build::{build_provider, check_ready, check_settings, detect_provider, readiness};
 #[cfg(feature = "toml")]
 pub use file::{ConfigFile, Estimate, PerCall, Prices, UnitPrices};
 pub use kind::{ProviderKind, KNOWN_PROVIDERS};

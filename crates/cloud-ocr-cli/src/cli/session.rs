@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use cloud_ocr::cache::{default_dir, Cached, DirStore};
 use cloud_ocr::config::{
-    build_provider, readiness, ConfigFile, CredentialsConfig, Prices, ProviderConfig, Secret,
+    build_provider, check_settings, readiness, ConfigFile, CredentialsConfig, Prices,
+    ProviderConfig, Secret,
 };
 use cloud_ocr::core::rate_limit::RateLimitBackend;
 use cloud_ocr::core::{Options, Request, Usage};
@@ -154,9 +155,10 @@ impl Session {
             }
             Ok(config)
         };
-        // A typo anywhere in the file is an error, whichever provider runs.
+        // A typo or a bad value anywhere in the file is an error, whichever provider runs
+        // (the embedded emulator included).
         for kind in ProviderKind::ALL {
-            file.provider_config(*kind)?;
+            check_settings(&file.provider_config(*kind)?)?;
         }
         same_options(&chosen, file)?;
         if args.emulator {

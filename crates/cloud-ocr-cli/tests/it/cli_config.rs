@@ -363,3 +363,30 @@ async fn a_named_credentials_file_or_profile_that_is_missing_is_an_error_not_the
         assert_config_error(&run(cmd).await, &[says]);
     }
 }
+
+/// Every table of the file is judged whichever provider runs, the embedded emulator included:
+/// a setting that does not apply, or a bad value, is exit 2 naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_settings_are_refused_whichever_provider_runs() {
+    let sandbox = Sandbox::new();
+    for (table, says) in [
+        (
+            "[tc-ocr]\nbucket = \"x-1250000000\"\n",
+            "`bucket` does not apply",
+        ),
+        ("[lkeap]\nsite = \"mars\"\n", "mars"),
+        ("[cos-ci]\npage_concurrency = 0\n", "page_concurrency"),
+        ("[picwish]\nendpoint = \"ftp://x/\"\n", "`endpoint`"),
+    ] {
+        let config = sandbox.write("cloud-ocr.toml", table);
+        for extra in [&["--emulator"][..], &["--emulator", "--dry-run"][..]] {
+            let mut cmd = sandbox.cloud_ocr(&[]);
+            cmd.arg("scan")
+                .arg(invoice_png())
+                .arg("--config")
+                .arg(&config)
+                .args(extra);
+            assert_config_error(&run(cmd).await, &[says]);
+        }
+    }
+}

@@ -77,6 +77,43 @@ pub fn build_provider(config: &ProviderConfig, env: &Env) -> Result<Arc<dyn OcrP
     }
 }
 
+/// Checks every setting of `config` on its own, without credentials or the environment: the
+/// settings apply to its provider and their values are valid (site, endpoints, page
+/// concurrency, polling, timeouts, rate limits). [`build_provider`] makes the same checks; this
+/// lets a program judge a configuration it will not build now (one member of a list, a file
+/// read while the emulator runs).
+///
+/// ```
+/// use cloud_ocr::config::check_settings;
+/// use cloud_ocr::{ProviderConfig, ProviderKind};
+///
+/// let mut config = ProviderConfig::new(ProviderKind::ALL[0]);
+/// assert!(check_settings(&config).is_ok());
+/// config.page_concurrency = Some(0);
+/// assert!(check_settings(&config).unwrap_err().to_string().contains("page_concurrency"));
+/// ```
+pub fn check_settings(config: &ProviderConfig) -> Result<()> {
+    let kind = config.provider;
+    let tag = |e: Error| e.with_provider(kind.as_str());
+    check_applicable(config).map_err(tag)?;
+    #[cfg(any(feature = "tc-ocr", feature = "lkeap"))]
+    site(config).map_err(tag)?;
+    page_concurrency(config).map_err(tag)?;
+    poll_policy(config, (1.0, 120.0)).map_err(tag)?;
+    config.client_options().map_err(tag)?;
+    let endpoints = [
+        ("endpoint", &config.endpoint),
+        ("cos_endpoint", &config.cos_endpoint),
+        ("ci_endpoint", &config.ci_endpoint),
+    ];
+    for (field, text) in endpoints {
+        if let Some(text) = text {
+            base_url(field, text).map_err(tag)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether `config` has everything it needs from itself and `env` (credentials, and for
 /// `cos-ci` the bucket and region), without building anything. The error is the one
 /// [`build_provider`] would return for the missing pieces.
