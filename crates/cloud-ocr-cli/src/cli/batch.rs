@@ -151,7 +151,7 @@ fn format_conflict(args: &BatchArgs, states: &HashMap<String, State>) -> Option<
 }
 
 /// The file in `--out` that records what its results were made with.
-pub const SETTINGS_FILE: &str = ".cloud-ocr-settings.json";
+pub const SETTINGS_FILE: &str = ".cloud-ocr-settings";
 
 /// What the results of a `--out` folder depend on besides the inputs: the providers and the
 /// recognition options (`--strict` aside: it changes what counts as a failure, not a result).

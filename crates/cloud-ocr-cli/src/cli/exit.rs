@@ -33,7 +33,11 @@ impl From<Exit> for ExitCode {
 impl Exit {
     /// The exit code for a run that stopped on `err`.
     pub fn for_error(err: &Error) -> Exit {
+        // The service judged the input (it answered with a status or a code): the document
+        // was sent and failed, which exit 2 ("nothing was sent") would deny.
+        let answered = err.http_status().is_some() || err.code().is_some();
         match err.kind() {
+            ErrorKind::InvalidInput | ErrorKind::Unsupported if answered => Exit::Failed,
             ErrorKind::Config | ErrorKind::InvalidInput | ErrorKind::Unsupported => Exit::Usage,
             ErrorKind::Auth => Exit::Auth,
             ErrorKind::Throttled | ErrorKind::Quota => Exit::Throttled,
@@ -99,6 +103,16 @@ mod tests {
             assert_eq!(exit as u8, code, "{kind}");
             assert!(EXIT_CODES_HELP.contains(&format!("  {code}  ")));
         }
+    }
+
+    #[test]
+    fn an_input_the_service_refused_is_a_failed_document_not_a_usage_error() {
+        let local = Error::invalid_input("pages", "past the end");
+        assert_eq!(Exit::for_error(&local), Exit::Usage);
+        let answered = Error::invalid_input("image", "invalid image file").with_code("-7");
+        assert_eq!(Exit::for_error(&answered), Exit::Failed);
+        let status = Error::new(ErrorKind::Unsupported, "m").with_http_status(415);
+        assert_eq!(Exit::for_error(&status), Exit::Failed);
     }
 
     #[test]

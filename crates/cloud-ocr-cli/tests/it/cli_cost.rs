@@ -302,7 +302,9 @@ async fn a_throttled_provider_falls_back_to_the_next_and_says_why() {
         .args(["-p", "tc-ocr,picwish", "--no-cache", "--config"])
         .arg(&config);
     let out = run(cmd).await;
-    assert_exit(&out, 2); // the service refused the input: the caller's to fix
+    // The service refused the input: the document was sent and failed (exit 2 would say
+    // nothing was sent).
+    assert_exit(&out, 1);
     assert!(
         stderr(&out).contains("ImageDecodeFailed"),
         "{}",
