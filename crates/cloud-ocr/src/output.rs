@@ -158,7 +158,9 @@ pub struct ScanOutput {
 }
 
 impl ScanOutput {
-    /// Bundles a result for output; `complete` is taken from the document.
+    /// Bundles a result for output; `complete` is taken from the document. A `simulated`
+    /// result bills nothing, so its document's usage becomes zero and says it was simulated
+    /// (what the emulator would have billed is not what anyone paid).
     ///
     /// ```
     /// use cloud_ocr::ScanOutput;
@@ -167,15 +169,25 @@ impl ScanOutput {
     /// let mut doc = Document::new("lkeap");
     /// let failed = MissingPage { page: 2, message: "parse failed".into(), ..Default::default() };
     /// doc.missing.push(failed);
-    /// let out = ScanOutput::new("lkeap", "report.pdf", false, doc);
+    /// let out = ScanOutput::new("lkeap", "report.pdf", false, doc.clone());
     /// assert!(!out.complete);
+    ///
+    /// doc.usage.call("CreateReconstructDocumentFlow");
+    /// let out = ScanOutput::new("lkeap", "report.pdf", true, doc);
+    /// assert!(out.document.usage.simulated && out.document.usage.total_calls() == 0);
     /// ```
     pub fn new(
         provider: impl Into<String>,
         source: impl Into<String>,
         simulated: bool,
-        document: Document,
+        mut document: Document,
     ) -> Self {
+        if simulated {
+            document.usage = ocr_core::Usage {
+                simulated: true,
+                ..ocr_core::Usage::default()
+            };
+        }
         ScanOutput {
             provider: provider.into(),
             source: source.into(),

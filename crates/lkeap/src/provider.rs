@@ -178,7 +178,7 @@ impl Lkeap {
                 invalid(
                     "pages",
                     format!(
-                        "LKEAP parses one contiguous page range per task                          (FileStartPageNumber-FileEndPageNumber), not {pages}"
+                        "LKEAP parses one contiguous page range per task (FileStartPageNumber-FileEndPageNumber), not {pages}"
                     ),
                 )
             })?),

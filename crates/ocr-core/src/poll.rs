@@ -286,7 +286,7 @@ where
                     return Err(Error::new(
                         ErrorKind::Timeout,
                         format!(
-                            "job {job_label} not seen to finish within {}s: the last poll failed                              ({}); it keeps running and can be polled again later",
+                            "job {job_label} not seen to finish within {}s: the last poll failed ({}); it keeps running and can be polled again later",
                             start.elapsed().as_secs(),
                             err.kind()
                         ),

@@ -282,9 +282,13 @@ async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         n => format!("; {n} file(s) of a type the provider does not read were left out"),
     };
     if !quiet || refused > 0 {
+        let simulated = match session.simulated {
+            true => "; a real run here would be simulated (nothing billed)",
+            false => "",
+        };
         eprintln!(
             "cloud-ocr: dry run: nothing was sent; {refused} input(s) would be refused, {} \
-             answered from the cache{unsupported_note}",
+             answered from the cache{unsupported_note}{simulated}",
             totals.cached
         );
     }

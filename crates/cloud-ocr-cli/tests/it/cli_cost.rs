@@ -227,6 +227,10 @@ async fn the_second_run_is_answered_from_the_cache_and_refresh_asks_again() {
         let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(json["simulated"], true);
         assert_eq!(json["cached"], false);
+        // Simulated: billed nothing, whatever the emulator counted.
+        let usage = &json["document"]["usage"];
+        assert_eq!(usage["simulated"], true, "{usage}");
+        assert_eq!(usage["calls"], serde_json::json!({}), "{usage}");
     }
 }
 
@@ -355,4 +359,9 @@ async fn a_chains_dry_run_names_the_member_that_would_answer_each_input() {
     );
     assert!(text.contains("\n  by picwish: 1 billed call(s)"), "{text}");
     assert!(text.contains("\n  by tc-ocr: 1 billed call(s)"), "{text}");
+    assert!(
+        stderr(&out).contains("a real run here would be simulated"),
+        "{}",
+        stderr(&out)
+    );
 }
