@@ -80,7 +80,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         return Exit::Usage;
     }
     if args.cost.dry_run {
-        let session = match Session::open(&args.provider, &args.cost, env).await {
+        let session = match Session::open(&args.provider, &args.cost, env, quiet).await {
             Ok(s) => s,
             Err(e) => return fail(&e),
         };
@@ -92,7 +92,7 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool) -> Exit {
         session.close().await;
         return exit;
     }
-    let session = match Session::open(&args.provider, &args.cost, env).await {
+    let session = match Session::open(&args.provider, &args.cost, env, quiet).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };

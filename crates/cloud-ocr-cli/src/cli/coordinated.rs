@@ -231,10 +231,11 @@ pub async fn run(args: BatchArgs, env: &Env, quiet: bool, url: &str) -> Exit {
         Err(e) => return fail(&e),
     };
     let gate: Arc<dyn RateLimitBackend> = Arc::new(Gate { limiter });
-    let session = match Session::open_shared(&args.provider, &args.cost, env, Some(gate)).await {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
+    let session =
+        match Session::open_shared(&args.provider, &args.cost, env, Some(gate), quiet).await {
+            Ok(s) => s,
+            Err(e) => return fail(&e),
+        };
     if let Err(exit) = session.refuse_ignored(&args.provider, &args.recognition, args.format) {
         session.close().await;
         return exit;

@@ -216,7 +216,7 @@ pub async fn run(args: ScanArgs, env: &Env, quiet: bool) -> Exit {
                 Err(e) => return fail(&e),
             },
         };
-    let session = match Session::open_shared(&args.provider, &args.cost, env, shared).await {
+    let session = match Session::open_shared(&args.provider, &args.cost, env, shared, quiet).await {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };

@@ -46,6 +46,8 @@ pub struct Session {
     /// The chain, when several providers were named (what `provider` is, or wraps).
     chain: Option<Arc<Fallback>>,
     emulator: Option<Emulator>,
+    /// Why the embedded emulator runs, for stderr.
+    notice: Option<&'static str>,
 }
 
 impl Session {
@@ -62,8 +64,16 @@ impl Session {
     /// but unusable (an unknown setting, a malformed profile file, a named variable that is
     /// unset, one key of a pair) is an error naming it: never a fallback to another provider
     /// or to the emulator.
-    pub async fn open(args: &ProviderArgs, cost: &CostArgs, env: &Env) -> Result<Session> {
-        Session::open_shared(args, cost, env, None).await
+    ///
+    /// With `quiet`, the notice that `--emulator` was honoured is not printed; the notice that
+    /// nothing was configured (so results are simulated) always is.
+    pub async fn open(
+        args: &ProviderArgs,
+        cost: &CostArgs,
+        env: &Env,
+        quiet: bool,
+    ) -> Result<Session> {
+        Session::open_shared(args, cost, env, None, quiet).await
     }
 
     /// [`open`](Self::open), with every provider's rate-limit budgets kept in `shared` (a
@@ -74,12 +84,18 @@ impl Session {
         cost: &CostArgs,
         env: &Env,
         shared: Option<Arc<dyn RateLimitBackend>>,
+        quiet: bool,
     ) -> Result<Session> {
         let file = match &args.config {
             Some(path) => ConfigFile::load(path)?,
             None => ConfigFile::default(),
         };
         let mut session = Session::choose(args, &file, env, shared.clone()).await?;
+        match session.notice {
+            Some(EMULATOR_FLAG_NOTICE) if quiet => {}
+            Some(notice) if shared.is_none() => eprintln!("{notice}"),
+            _ => {}
+        }
         if shared.is_some() && session.simulated {
             session.close().await;
             return Err(Error::config(
@@ -237,6 +253,7 @@ impl Session {
             prices: Prices::default(),
             chain,
             emulator: None,
+            notice: None,
         })
     }
 
@@ -262,7 +279,7 @@ impl Session {
     async fn embedded(
         kinds: Vec<ProviderKind>,
         file: &ConfigFile,
-        notice: &str,
+        notice: &'static str,
     ) -> Result<Session> {
         let kinds = match kinds.is_empty() {
             false => kinds,
@@ -285,7 +302,7 @@ impl Session {
                 return Err(e);
             }
         };
-        eprintln!("{notice}");
+        session.notice = Some(notice);
         session.options = options;
         session.emulator = Some(emulator);
         Ok(session)

@@ -575,6 +575,24 @@ async fn a_scan_dry_run_prints_or_writes_its_estimate_and_sends_nothing() {
         "{}",
         stderr(&out)
     );
+
+    // -q: --emulator was asked for, so saying it is used is a notice; simulated results
+    // nobody asked for are always said.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .args(["--emulator", "-q"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "quiet");
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan").arg(invoice_png()).arg("-q");
+    let out = run(cmd).await;
+    assert!(
+        stderr(&out).contains("no credentials found"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A dry run judges the output folder as the real run would: results of another format there
