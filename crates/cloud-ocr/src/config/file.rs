@@ -103,6 +103,9 @@ fn provider_list(value: &toml::Value) -> Result<Vec<ProviderKind>> {
 /// )?;
 /// let p = file.prices().of("picwish").expect("priced");
 /// assert_eq!(p.per_credit, Some(0.05));
+/// // Only PicWish bills credits: a price per credit elsewhere would price nothing.
+/// let err = ConfigFile::from_toml("[prices.tc-ocr]\nper_credit = 0.05\n").unwrap_err();
+/// assert!(err.to_string().contains("only picwish bills that unit"));
 /// # Ok::<(), ocr_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,6 +171,20 @@ impl Prices {
                     Some(PerCall::PerAction(m)) => m.values().copied().collect(),
                     None => Vec::new(),
                 });
+            // A unit the provider never reports would price nothing, silently.
+            let units = [
+                ("per_credit", prices.per_credit.is_some(), "picwish"),
+                ("per_1k_tokens", prices.per_1k_tokens.is_some(), "lkeap"),
+            ];
+            for (unit, set, only) in units {
+                if set && name != only {
+                    return Err(Error::config(format!(
+                        "configuration: [prices.{name}] `{unit}`: only {only} bills that unit, \
+                         so it would price nothing here"
+                    ))
+                    .with_field("prices"));
+                }
+            }
             for amount in amounts {
                 if !(amount.is_finite() && amount >= 0.0) {
                     return Err(Error::config(format!(
