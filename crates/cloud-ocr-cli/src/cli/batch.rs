@@ -31,7 +31,10 @@ use super::fsutil::{remove_stale_temps, write_atomic};
 use super::inputs::{collect, output_names, Input};
 use super::journal::{replay, ErrorRecord, Event, Journal, Last, Record, State, JOURNAL_FILE};
 use super::progress::Progress;
-use super::scan::{check_destination, file_only_warning, incomplete_warning, skipped_warnings};
+use super::scan::{
+    check_destination, file_only_warning, files_left_out, files_left_out_warning,
+    incomplete_warning, skipped_warnings,
+};
 use super::session::{coordinator_url, Session};
 
 /// `--max-in-flight` when not given: asynchronous jobs waiting at once.
@@ -326,6 +329,8 @@ struct Context {
     timers: Mutex<HashMap<String, Arc<TaskTimer>>>,
     /// Jobs of this run that waited for their result after being submitted.
     waited: AtomicUsize,
+    /// Results that came with files the result format leaves out.
+    files_left_out: AtomicUsize,
 }
 
 impl Context {
@@ -603,6 +608,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         submitting: Arc::new(Semaphore::new(usize::from(args.concurrency))),
         timers: Mutex::new(HashMap::new()),
         waited: AtomicUsize::new(0),
+        files_left_out: AtomicUsize::new(0),
     });
     // Never fewer than -j (a smaller --max-in-flight is refused): the in-flight cap bounds
     // waiting jobs, not submitting calls.
@@ -765,6 +771,10 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
             skipped_failed.len(),
             args.out.display()
         );
+    }
+    let left_out = context.files_left_out.load(Ordering::Relaxed);
+    if let Some(warning) = files_left_out_warning(left_out, args.format) {
+        eprintln!("{warning}");
     }
     if args.max_in_flight.is_some() && done > 0 && context.waited.load(Ordering::Relaxed) == 0 {
         eprintln!(
@@ -937,6 +947,9 @@ async fn recognise(
     };
     let warning = incomplete_warning(&item.input.display, &document)
         .or_else(|| file_only_warning(&item.input.display, &document, context.format));
+    if files_left_out(&document, context.format) > 0 {
+        context.files_left_out.fetch_add(1, Ordering::Relaxed);
+    }
     let pages = document.pages.len();
     let producer = if document.provider.is_empty() {
         provider.id().to_owned()

@@ -33,7 +33,9 @@ use super::exit::{fail, one_line, Exit};
 use super::fsutil::write_atomic;
 use super::inputs::{collect, output_names, Input};
 use super::progress::Progress;
-use super::scan::{file_only_warning, incomplete_warning, skipped_warnings};
+use super::scan::{
+    file_only_warning, files_left_out, files_left_out_warning, incomplete_warning, skipped_warnings,
+};
 use super::session::Session;
 
 /// `--lease-secs` when not given.
@@ -137,6 +139,8 @@ struct Context {
     store_error: Mutex<Option<String>>,
     spill_lock: Mutex<()>,
     done: AtomicUsize,
+    /// Results that came with files the result format leaves out.
+    files_left_out: AtomicUsize,
     failed: Mutex<Vec<(String, String)>>,
     incomplete: Mutex<Vec<String>>,
 }
@@ -376,6 +380,7 @@ async fn coordinate(session: &Session, args: &BatchArgs, quiet: bool, url: &str)
         store_error: Mutex::new(None),
         spill_lock: Mutex::new(()),
         done: AtomicUsize::new(0),
+        files_left_out: AtomicUsize::new(0),
         failed: Mutex::new(Vec::new()),
         incomplete: Mutex::new(Vec::new()),
     });
@@ -468,6 +473,10 @@ async fn summarize(context: &Context, store: &RedisJobStore, worker: &str, quiet
         eprintln!("cloud-ocr:   failed {display}: {reason}");
     }
     for warning in &incomplete {
+        eprintln!("{warning}");
+    }
+    let left_out = context.files_left_out.load(Ordering::Relaxed);
+    if let Some(warning) = files_left_out_warning(left_out, context.format) {
         eprintln!("{warning}");
     }
     if let Some(error) = store_error {
@@ -644,6 +653,9 @@ async fn process(context: &Arc<Context>, input: &Input, output: &str, resume: Op
     }
     let warning = incomplete_warning(&input.display, &document)
         .or_else(|| file_only_warning(&input.display, &document, context.format));
+    if files_left_out(&document, context.format) > 0 {
+        context.files_left_out.fetch_add(1, Ordering::Relaxed);
+    }
     for line in skipped_warnings(&input.display, &document) {
         context.progress.line(&line);
     }

@@ -332,6 +332,17 @@ async fn scan(session: &Session, args: &ScanArgs, request: &Request, quiet: bool
     }
     let incomplete = incomplete_warning(&args.input, &document)
         .or_else(|| file_only_warning(&args.input, &document, args.format));
+    let left_out = files_left_out(&document, args.format);
+    if left_out > 0 {
+        let names: Vec<&str> = document.files.iter().map(|f| f.name.as_str()).collect();
+        eprintln!(
+            "cloud-ocr: warning: {}: -f {} leaves out the {left_out} file(s) that came with the \
+             result ({}); -f json keeps them (document.files)",
+            args.input,
+            args.format,
+            names.join(", ")
+        );
+    }
     let producer = if document.provider.is_empty() {
         provider.id().to_owned()
     } else {
@@ -413,6 +424,27 @@ pub fn file_only_warning(
          hold; use -f json (the file's bytes are in document.files)",
         names.join(", ")
     ))
+}
+
+/// How many files come with a result that has text too, which `format` leaves out (the
+/// images a provider's Markdown refers to, say): only JSON carries them.
+pub fn files_left_out(document: &cloud_ocr::core::Document, format: OutputFormat) -> usize {
+    match format == OutputFormat::Json || document.text().trim().is_empty() {
+        true => 0,
+        false => document.files.len(),
+    }
+}
+
+/// The warning at the end of a batch in which `results` results came with files that
+/// `format` left out.
+pub fn files_left_out_warning(results: usize, format: OutputFormat) -> Option<String> {
+    (results > 0).then(|| {
+        format!(
+            "cloud-ocr: warning: {results} result(s) came with files (such as the images their \
+             Markdown refers to) that -f {format} leaves out; -f json keeps them \
+             (document.files)"
+        )
+    })
 }
 
 /// The one-line warning for a document with missing pages, if it has any.

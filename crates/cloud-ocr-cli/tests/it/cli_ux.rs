@@ -627,3 +627,37 @@ async fn a_batch_dry_run_refuses_an_output_folder_of_another_format() {
     assert!(stdout(&out).contains("done earlier"), "{}", stdout(&out));
     assert_eq!(emu.recorded_requests().len(), sent);
 }
+
+/// Files that come with a result (the images LKEAP's Markdown refers to) are only in JSON:
+/// text and Markdown outputs say they left them out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_text_and_markdown_leave_out_are_named() {
+    let sandbox = Sandbox::new();
+    folder_of_invoices(&sandbox, 2);
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .args(["--emulator", "-p", "lkeap", "-f", "markdown"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("-f markdown leaves out the 1 file(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.arg("scan")
+        .arg(invoice_png())
+        .args(["--emulator", "-p", "lkeap", "-f", "json"]);
+    let out = run(cmd).await;
+    assert!(!stderr(&out).contains("leaves out"), "{}", stderr(&out));
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.args(["batch", "in", "--out", "out", "--emulator", "-p", "lkeap"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("2 result(s) came with files"),
+        "{}",
+        stderr(&out)
+    );
+}
