@@ -156,18 +156,20 @@ impl Capabilities {
                 format!("document kind `{}` was asked for", options.document_kind),
             );
         }
+        // Card settings without a card: not the provider's limit but the request's own.
+        let without_card = |field: &'static str, what: &str| -> Result<()> {
+            Err(Error::invalid_input(
+                field,
+                format!("{what} applies only to document kind id-card, and none was asked for"),
+            )
+            .with_provider(provider.to_owned()))
+        };
         if options.document_kind != DocumentKind::IdCard {
             if options.card_nationality.is_some() {
-                return refuse(
-                    "card_nationality",
-                    "a card nationality applies only to document kind id-card".to_owned(),
-                );
+                return without_card("card_nationality", "a card nationality");
             }
             if options.card_type.is_some() {
-                return refuse(
-                    "card_type",
-                    "a card type applies only to document kind id-card".to_owned(),
-                );
+                return without_card("card_type", "a card type");
             }
         }
         if let Some(format) = &options.result_format {

@@ -72,9 +72,31 @@ pub fn fail(err: &Error) -> Exit {
     Exit::for_error(err)
 }
 
-/// `err` and its causes on one line.
+/// `err` and its causes on one line, ending with the flag to change when the error names
+/// a field that one sets (the library names the option or the wire field).
 pub fn one_line(err: &Error) -> String {
-    cloud_ocr::core::error::report(err).replace(['\n', '\r'], " ")
+    let line = cloud_ocr::core::error::report(err).replace(['\n', '\r'], " ");
+    match err.field().and_then(flag_of) {
+        Some(flag) if !line.contains(flag) => format!("{line} [{flag}]"),
+        _ => line,
+    }
+}
+
+/// The command-line flag that sets `field` (an option of the request, or the wire field it
+/// becomes), if any.
+fn flag_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "pages" | "PdfPageNumber" | "FileStartPageNumber" | "FileEndPageNumber" => "--pages",
+        "languages" | "LanguageType" => "--lang",
+        "outputs" => "--want",
+        "field_names" | "ItemNames" => "--fields",
+        "config_id" | "ConfigId" => "--config-id",
+        "document_kind" => "--kind",
+        "card_nationality" | "Nationality" => "--card-nationality",
+        "card_type" | "CardType" => "--card-type",
+        "result_format" => "--result-format",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +135,14 @@ mod tests {
         assert_eq!(Exit::for_error(&answered), Exit::Failed);
         let status = Error::new(ErrorKind::Unsupported, "m").with_http_status(415);
         assert_eq!(Exit::for_error(&status), Exit::Failed);
+    }
+
+    #[test]
+    fn a_field_a_flag_sets_is_named_as_the_flag() {
+        let err = Error::invalid_input("PdfPageNumber", "applies only to a PDF");
+        assert!(one_line(&err).ends_with(" [--pages]"), "{}", one_line(&err));
+        let err = Error::invalid_input("bucket", "is not a bucket name");
+        assert!(!one_line(&err).contains('['), "{}", one_line(&err));
     }
 
     #[test]
