@@ -11,6 +11,7 @@ mod exit;
 mod fsutil;
 mod inputs;
 mod journal;
+mod manual;
 mod progress;
 mod scan;
 mod session;
@@ -42,10 +43,15 @@ pub fn main() -> ExitCode {
             clap_complete::generate(*shell, &mut command, "cloud-ocr", &mut std::io::stdout());
             return ExitCode::SUCCESS;
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            return match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
+        Command::Man { page } => {
+            return match manual::render(page.as_deref(), &mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
+                // A reader that stopped early (`| head`) is not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    eprintln!("cloud-ocr: {e}");
+                    Exit::Usage.into()
+                }
                 Err(e) => {
                     eprintln!("cloud-ocr: cannot write the manual page: {e}");
                     Exit::Failed.into()
@@ -72,7 +78,7 @@ pub fn main() -> ExitCode {
             Command::Scan(args) => scan::run(args, &env, quiet).await,
             Command::Batch(args) => batch::run(args, &env, quiet).await,
             Command::Emulator(args) => emulator::run(args).await,
-            Command::Completions { .. } | Command::Man => Exit::Ok,
+            Command::Completions { .. } | Command::Man { .. } => Exit::Ok,
         }
     });
     exit.into()

@@ -73,8 +73,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to stdout: `cloud-ocr man > cloud-ocr.1`.
-    Man,
+    /// Print a manual page (roff) to stdout: `cloud-ocr man > cloud-ocr.1`, and one per
+    /// subcommand: `cloud-ocr man scan > cloud-ocr-scan.1` (also batch, emulator, completions).
+    Man {
+        /// The subcommand whose page to print (default: the whole tool's).
+        #[arg(value_name = "SUBCOMMAND")]
+        page: Option<String>,
+    },
 }
 
 /// How to choose and configure the provider (shared by `scan` and `batch`).

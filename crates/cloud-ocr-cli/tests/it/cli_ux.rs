@@ -36,6 +36,30 @@ async fn completions_and_the_manual_page_are_printed() {
     let out = run(cmd).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains(".TH"), "{}", stdout(&out));
+    // The exit codes keep their columns (preformatted, not reflowed).
+    assert!(
+        stdout(&out).contains(".nf\nCredentials (the providers' own variables):\n"),
+        "{}",
+        stdout(&out)
+    );
+    // One page per subcommand, with its options.
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.args(["man", "batch"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 0);
+    let page = stdout(&out);
+    assert!(page.contains(".TH cloud-ocr-batch 1"), "{page}");
+    assert!(page.contains("\\-\\-dry\\-run"), "{page}");
+    assert!(page.contains("\\-\\-coordinator"), "{page}");
+    let mut cmd = sandbox.cloud_ocr(&[]);
+    cmd.args(["man", "nope"]);
+    let out = run(cmd).await;
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("the pages: scan, batch"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
