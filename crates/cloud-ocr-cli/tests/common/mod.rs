@@ -75,6 +75,27 @@ pub fn picwish_vars() -> [(&'static str, &'static str); 1] {
     [("PICWISH_API_KEY", ocr_emulator::PICWISH_API_KEY)]
 }
 
+/// A configuration file in `sandbox` naming the fallback chain tc-ocr → picwish on `emu`
+/// (tc-ocr gives up at its first failed attempt), and the variables of both providers' keys.
+pub fn fallback_chain(
+    sandbox: &Sandbox,
+    emu: &Emulator,
+) -> (PathBuf, Vec<(&'static str, &'static str)>) {
+    let endpoints = emu.endpoints();
+    let config = sandbox.write(
+        "cloud-ocr.toml",
+        format!(
+            "provider = [\"tc-ocr\", \"picwish\"]\n\
+             [tc-ocr]\nendpoint = \"{}\"\nmax_attempts = 1\n\
+             [picwish]\nendpoint = \"{}\"\npoll_interval_secs = 0.2\n",
+            endpoints.tencent, endpoints.picwish
+        ),
+    );
+    let mut vars = tencent_vars().to_vec();
+    vars.extend(picwish_vars());
+    (config, vars)
+}
+
 pub async fn emulator(config: EmulatorConfig) -> Emulator {
     Emulator::start(config).await.unwrap()
 }

@@ -460,18 +460,7 @@ async fn a_coordinated_worker_names_the_chain_members_it_skipped() {
     emu.inject(Fault::throttle().for_service(Service::Ocr).always());
     let sandbox = Sandbox::new();
     write_inputs(&sandbox.path().join("in"), 2);
-    let endpoints = emu.endpoints();
-    let config = sandbox.write(
-        "cloud-ocr.toml",
-        format!(
-            "provider = [\"tc-ocr\", \"picwish\"]\n\
-             [tc-ocr]\nendpoint = \"{}\"\nmax_attempts = 1\n\
-             [picwish]\nendpoint = \"{}\"\npoll_interval_secs = 0.2\n",
-            endpoints.tencent, endpoints.picwish
-        ),
-    );
-    let mut vars = tencent_vars().to_vec();
-    vars.extend(picwish_vars());
+    let (config, vars) = fallback_chain(&sandbox, &emu);
     let mut cmd = sandbox.cloud_ocr(&vars);
     cmd.args(["batch", "in", "--out", "out", "--no-cache"])
         .args(["--coordinator", &redis.url(), "--config"])

@@ -240,18 +240,7 @@ async fn a_throttled_provider_falls_back_to_the_next_and_says_why() {
     emu.inject(Fault::throttle().for_service(Service::Ocr).always());
     let sandbox = Sandbox::new();
     write_inputs(&sandbox.path().join("in"), 4, 0);
-    let endpoints = emu.endpoints();
-    let config = sandbox.write(
-        "cloud-ocr.toml",
-        format!(
-            "provider = [\"tc-ocr\", \"picwish\"]\n\
-             [tc-ocr]\nendpoint = \"{}\"\nmax_attempts = 1\n\
-             [picwish]\nendpoint = \"{}\"\npoll_interval_secs = 0.2\n",
-            endpoints.tencent, endpoints.picwish
-        ),
-    );
-    let mut vars = tencent_vars().to_vec();
-    vars.extend(picwish_vars());
+    let (config, vars) = fallback_chain(&sandbox, &emu);
     let mut cmd = sandbox.cloud_ocr(&vars);
     cmd.args([
         "batch",
