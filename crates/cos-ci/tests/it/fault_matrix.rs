@@ -160,7 +160,10 @@ async fn run(kind: &str, fault: &Fault, on_billed: bool) -> (usize, Vec<String>)
         // Say what happened to each upload left behind, and to its document's job.
         let all = emulator.recorded_requests();
         let mut story = Vec::new();
-        for r in records.iter().filter(|r| r.action.as_deref() == Some("PutObject")) {
+        for r in records
+            .iter()
+            .filter(|r| r.action.as_deref() == Some("PutObject"))
+        {
             let Some(key) = r.path.strip_prefix(&prefix) else {
                 continue;
             };
@@ -168,7 +171,10 @@ async fn run(kind: &str, fault: &Fault, on_billed: bool) -> (usize, Vec<String>)
                 continue;
             }
             story.push(format!("{key}:"));
-            for q in all.iter().filter(|q| q.path.contains(key) || q.query.contains(key)) {
+            for q in all
+                .iter()
+                .filter(|q| q.path.contains(key) || q.query.contains(key))
+            {
                 story.push(format!(
                     "  #{} +{}ms {} {:?} status {:?} fault {:?}",
                     q.seq, q.at_millis, q.method, q.action, q.status, q.fault
