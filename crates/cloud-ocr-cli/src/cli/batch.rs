@@ -156,14 +156,6 @@ fn format_conflict(args: &BatchArgs, states: &HashMap<String, State>) -> Option<
 /// The file in `--out` that records what its results were made with.
 pub const SETTINGS_FILE: &str = ".cloud-ocr-settings";
 
-/// What the results of a `--out` folder depend on besides the inputs: the providers and the
-/// recognition options (`--strict` aside: it changes what counts as a failure, not a result).
-fn out_settings(args: &BatchArgs, session: &Session) -> serde_json::Value {
-    let mut options = args.recognition.apply(session.options.clone());
-    options.strict = false;
-    serde_json::json!({ "providers": session.ids, "options": options })
-}
-
 /// Why `args.out` cannot take this run's results: they were made with other settings, so a
 /// rerun would call them "done earlier" although they are not what this run asks for.
 fn settings_conflict(args: &BatchArgs, settings: &serde_json::Value) -> Option<String> {
@@ -191,7 +183,7 @@ async fn dry_run(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         .map(|text| replay(&text).states)
         .unwrap_or_default();
     if let Some(message) = format_conflict(args, &states)
-        .or_else(|| settings_conflict(args, &out_settings(args, session)))
+        .or_else(|| settings_conflict(args, &session.result_settings(&args.recognition)))
     {
         eprintln!("cloud-ocr: {message}");
         return Exit::Usage;
@@ -452,7 +444,7 @@ async fn batch(session: &Session, args: &BatchArgs, quiet: bool) -> Exit {
         );
     }
     remove_stale_temps(&args.out);
-    let settings = out_settings(args, session);
+    let settings = session.result_settings(&args.recognition);
     if let Some(message) =
         format_conflict(args, &replay.states).or_else(|| settings_conflict(args, &settings))
     {

@@ -272,16 +272,17 @@ fn run_id(inputs: &[Input], scope: &str, ext: &str) -> String {
     id
 }
 
-/// What every worker of a run must apply the same way: the recognition options and the
-/// shape of the result files.
+/// What every worker of a run must apply the same way: what the results depend on, the
+/// shape of the result files, and (since workers record each input's outcome for the whole
+/// run) whether an incomplete result counts as failed.
 fn settings(args: &BatchArgs, session: &Session) -> String {
-    let options = args.recognition.apply(session.options.clone());
-    let options = serde_json::to_string(&options).unwrap_or_default();
-    format!(
-        "-f {}{}, options {options}",
-        args.format,
-        if args.compact { " --compact" } else { "" }
-    )
+    serde_json::json!({
+        "results": session.result_settings(&args.recognition),
+        "format": args.format.to_string(),
+        "compact": args.compact,
+        "strict": args.recognition.strict || session.options.strict,
+    })
+    .to_string()
 }
 
 fn worker_id() -> String {

@@ -326,6 +326,15 @@ impl Session {
             })
     }
 
+    /// What results depend on besides the inputs: the providers and the recognition options
+    /// (`--strict` aside: it changes what counts as a failure, not a result). A batch's
+    /// `--out` and a coordinated run both keep it, to refuse a run that asks for other results.
+    pub fn result_settings(&self, recognition: &RecognitionArgs) -> serde_json::Value {
+        let mut options = recognition.apply(self.options.clone());
+        options.strict = false;
+        serde_json::json!({ "providers": self.ids, "options": options })
+    }
+
     /// Prints what the result cache could not do (a result it could not store or read), once.
     pub fn print_cache_warnings(&self) {
         if let Some(cache) = &self.cache {
